@@ -1,0 +1,121 @@
+/**
+ * Numerical checks. Each call compares a measured number with an expected one (from a closed form, a bound
+ * or an independent computation), prints a one-line verdict and records the result; under the notebook
+ * runner (HS_CHECKS names a JSON-lines file) every record lands in build/report.json.
+ *
+ * A check never throws on failure: a notebook reports every check, and the runner turns any failure into a
+ * failed notebook. NaN never passes (every comparison with NaN is false).
+ */
+import { appendFileSync } from "fs";
+
+export type CheckKind = "absolute" | "relative" | "at-most" | "at-least";
+
+export interface CheckRecord {
+  name: string;
+  measured: number;
+  expected: number;
+  tolerance: number;
+  kind: CheckKind;
+  passed: boolean;
+}
+
+const recorded: CheckRecord[] = [];
+
+function requireName(fn: string, name: unknown): string {
+  if (typeof name !== "string" || name.trim() === "") throw new TypeError(`${fn}: name must be a non-empty string`);
+  return name;
+}
+
+function requireNumber(fn: string, what: string, value: unknown): number {
+  if (typeof value !== "number") throw new TypeError(`${fn}: ${what} must be a number, got ${typeof value}`);
+  return value; // NaN and Infinity are allowed through: they are measurements, and they fail the check.
+}
+
+function requireTolerance(fn: string, tolerance: unknown): number {
+  if (typeof tolerance !== "number" || !(tolerance >= 0) || !Number.isFinite(tolerance)) {
+    throw new RangeError(`${fn}: tolerance must be a finite number >= 0, got ${String(tolerance)}`);
+  }
+  return tolerance;
+}
+
+function fmt(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (x === 0) return "0";
+  const a = Math.abs(x);
+  return a >= 1e-3 && a < 1e6 ? String(Number(x.toPrecision(10))) : x.toExponential(3);
+}
+
+function describe(r: CheckRecord): string {
+  switch (r.kind) {
+    case "absolute":
+      return `measured ${fmt(r.measured)}, expected ${fmt(r.expected)} ± ${fmt(r.tolerance)}`;
+    case "relative":
+      return `measured ${fmt(r.measured)}, expected ${fmt(r.expected)} within ${fmt(r.tolerance)} relative`;
+    case "at-most":
+      return `measured ${fmt(r.measured)} <= ${fmt(r.expected)}`;
+    case "at-least":
+      return `measured ${fmt(r.measured)} >= ${fmt(r.expected)}`;
+  }
+}
+
+function record(r: CheckRecord): boolean {
+  recorded.push(r);
+  console.log(`${r.passed ? "PASS" : "FAIL"}  ${r.name}: ${describe(r)}`);
+  const file = process.env.HS_CHECKS;
+  if (file) appendFileSync(file, JSON.stringify(r) + "\n");
+  return r.passed;
+}
+
+/**
+ * Check `measured` against `expected`.
+ * - `"absolute"` (default): passes when |measured - expected| <= tolerance.
+ * - `"relative"`: passes when |measured - expected| <= tolerance * |expected|.
+ * Returns whether it passed.
+ */
+export function check(
+  name: string,
+  measured: number,
+  expected: number,
+  tolerance: number,
+  kind: "absolute" | "relative" = "absolute",
+): boolean {
+  requireName("check", name);
+  requireNumber("check", "measured", measured);
+  requireNumber("check", "expected", expected);
+  requireTolerance("check", tolerance);
+  if (kind !== "absolute" && kind !== "relative") {
+    throw new RangeError(`check: kind must be "absolute" or "relative", got "${String(kind)}"`);
+  }
+  if (!Number.isFinite(expected)) throw new RangeError(`check: expected must be finite, got ${expected}`);
+  const allowed = kind === "relative" ? tolerance * Math.abs(expected) : tolerance;
+  const passed = Math.abs(measured - expected) <= allowed;
+  return record({ name, measured, expected, tolerance, kind, passed });
+}
+
+/** Passes when measured <= limit (a bound that must hold). */
+export function checkAtMost(name: string, measured: number, limit: number): boolean {
+  requireName("checkAtMost", name);
+  requireNumber("checkAtMost", "measured", measured);
+  requireNumber("checkAtMost", "limit", limit);
+  if (Number.isNaN(limit)) throw new RangeError("checkAtMost: limit must not be NaN");
+  return record({ name, measured, expected: limit, tolerance: 0, kind: "at-most", passed: measured <= limit });
+}
+
+/** Passes when measured >= limit. */
+export function checkAtLeast(name: string, measured: number, limit: number): boolean {
+  requireName("checkAtLeast", name);
+  requireNumber("checkAtLeast", "measured", measured);
+  requireNumber("checkAtLeast", "limit", limit);
+  if (Number.isNaN(limit)) throw new RangeError("checkAtLeast: limit must not be NaN");
+  return record({ name, measured, expected: limit, tolerance: 0, kind: "at-least", passed: measured >= limit });
+}
+
+/** The checks recorded so far in this process (a copy). */
+export function checks(): CheckRecord[] {
+  return recorded.slice();
+}
+
+/** Forget the checks recorded in this process (tests). */
+export function resetChecks(): void {
+  recorded.length = 0;
+}

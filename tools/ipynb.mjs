@@ -1,0 +1,105 @@
+// Authoring notebooks as text. The .ipynb file is the source; this converts to and from the percent format:
+//   // %% [markdown]   starts a Markdown cell (its lines are the Markdown itself)
+//   // %%              starts a code cell
+// Usage: npm run nb -- from-percent <in.txt> <out.ipynb>
+//        npm run nb -- to-percent <in.ipynb> <out.txt>
+//        npm run nb -- strip <notebook.ipynb...>        (remove outputs and execution counts in place)
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The kernel every notebook of this project runs on (registered by tools/setup.mjs). */
+export const KERNELSPEC = { name: "hessian-spectra", display_name: "TypeScript (hessian-spectra)", language: "typescript" };
+export const LANGUAGE_INFO = { name: "typescript", file_extension: ".ts", mimetype: "text/typescript", version: "5.0" };
+
+/** Split source text into the nbformat list of lines (each but the last keeps its newline). */
+function sourceLines(text) {
+  const lines = text.split("\n");
+  return lines.map((line, i) => (i < lines.length - 1 ? line + "\n" : line)).filter((l, i, a) => !(i === a.length - 1 && l === ""));
+}
+
+/** Build a notebook object from cells [{type: "markdown"|"code", source: string}]. */
+export function notebookFromCells(cells) {
+  return {
+    cells: cells.map((c) =>
+      c.type === "markdown"
+        ? { cell_type: "markdown", metadata: {}, source: sourceLines(c.source) }
+        : { cell_type: "code", execution_count: null, metadata: {}, outputs: [], source: sourceLines(c.source) },
+    ),
+    metadata: { kernelspec: KERNELSPEC, language_info: LANGUAGE_INFO },
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+}
+
+/** Parse the percent format into cells. Text before the first marker is an error (it would be lost). */
+export function cellsFromPercent(text) {
+  const cells = [];
+  let current = null;
+  text.split("\n").forEach((line, i) => {
+    const marker = line.match(/^\/\/ %%(?:\s*\[(\w+)\])?\s*$/);
+    if (marker) {
+      const type = marker[1] ?? "code";
+      if (type !== "markdown" && type !== "code") throw new Error(`line ${i + 1}: unknown cell type [${type}]`);
+      current = { type, lines: [] };
+      cells.push(current);
+    } else if (current) {
+      current.lines.push(line);
+    } else if (line.trim() !== "") {
+      throw new Error(`line ${i + 1}: text before the first "// %%" marker`);
+    }
+  });
+  return cells.map((c) => ({ type: c.type, source: c.lines.join("\n").replace(/^\n+|\s+$/g, "") }));
+}
+
+/** Serialise as Jupyter does (one-space indent, trailing newline) so diffs stay small. */
+export function serialize(nb) {
+  return JSON.stringify(nb, null, 1) + "\n";
+}
+
+/** Remove outputs and execution counts: notebooks are committed without outputs. */
+export function strip(nb) {
+  for (const cell of nb.cells) {
+    if (cell.cell_type === "code") {
+      cell.outputs = [];
+      cell.execution_count = null;
+    }
+  }
+  return nb;
+}
+
+function toPercent(nb) {
+  return (
+    nb.cells
+      .map((c) => {
+        const src = Array.isArray(c.source) ? c.source.join("") : c.source;
+        return (c.cell_type === "markdown" ? "// %% [markdown]\n" : "// %%\n") + src;
+      })
+      .join("\n\n") + "\n"
+  );
+}
+
+function main(argv) {
+  const [command, ...args] = argv;
+  if (command === "from-percent" && args.length === 2) {
+    const nb = notebookFromCells(cellsFromPercent(readFileSync(args[0], "utf8")));
+    mkdirSync(dirname(resolve(args[1])), { recursive: true });
+    writeFileSync(args[1], serialize(nb));
+  } else if (command === "to-percent" && args.length === 2) {
+    writeFileSync(args[1], toPercent(JSON.parse(readFileSync(args[0], "utf8"))));
+  } else if (command === "strip" && args.length >= 1) {
+    for (const file of args) writeFileSync(file, serialize(strip(JSON.parse(readFileSync(file, "utf8")))));
+  } else {
+    console.error("usage: npm run nb -- from-percent <in.txt> <out.ipynb> | to-percent <in.ipynb> <out.txt> | strip <nb.ipynb...>");
+    process.exit(2);
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    main(process.argv.slice(2));
+  } catch (e) {
+    console.error(`nb: ${e.message}`);
+    process.exit(1);
+  }
+}
