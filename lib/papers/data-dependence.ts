@@ -1,0 +1,530 @@
+/**
+ * Closed forms of "How the Hessian-Spectrum of Linear Networks Depends on Data"
+ * (seeds/data-dependence.paper.txt), one function per equation.
+ *
+ * Notation as in the paper: an L-layer linear network f(x) = W_L ... W_1 x with W_l of size d_l x d_{l-1};
+ * data matrices hold one sample per column (X is d_0 x n, Y is d_L x n); the loss is
+ * (1/2n) ||f(X) - Y||_F^2, so the Gauss-Newton matrix is G = (1/n) J^T J and the NTK is K = (1/n) J J^T.
+ *
+ * Prefix and suffix products (eq. 4):
+ *   P_l = W_{l-1} ... W_1   (d_{l-1} x d_0, P_1 = I)
+ *   S_l = W_L ... W_{l+1}   (d_L x d_l,   S_L = I)
+ *
+ * Vectorisation used by the dense Kronecker forms here (and only here): column-stacking, so that
+ * vec(S W P X) = ((P X)^T (x) S) vec(W), exactly as written in (4)-(5):
+ *   - a parameter W_l[r][c] sits at offset_l + r + c d_l (offset_l = sum_{m<l} d_m d_{m-1});
+ *   - an output entry f(x_s)[o] sits at o + s d_L (sample-major blocks of d_L outputs).
+ * `paramPermutationRowMajor` maps this ordering to row-major layer-by-layer parameter vectors.
+ *
+ * Eigenvalue index convention for (9) and (15): pair (i, j) couples the i-th right singular vector v_i of
+ * W_1 (i in [d_0]) with the j-th left singular vector u_j of W_L (j in [d_L]); singular values beyond the
+ * rank are zero and 0^0 = 1. With this convention every eigenvector of (8) is (X^T v_i / sqrt n) (x) u_j and
+ * the list of d_0 d_L pair values is the whole spectrum of the NTK restricted to row(X^T) (x) R^{d_L}; the
+ * other n d_L - d_0 d_L NTK eigenvalues are zero.
+ */
+import { Matrix, SingularValueDecomposition } from "ml-matrix";
+
+// ---------------------------------------------------------------------------------------------------
+// Small helpers (argument checking, SVD, Kronecker)
+// ---------------------------------------------------------------------------------------------------
+
+function fail(fn: string, message: string): never {
+  throw new RangeError(`${fn}: ${message}`);
+}
+
+/** Checks that W is a non-empty chain W_1 (d_1 x d_0), ..., W_L (d_L x d_{L-1}); returns [d_0, ..., d_L]. */
+export function layerDims(W: Matrix[], fn = "layerDims"): number[] {
+  if (!Array.isArray(W) || W.length === 0) fail(fn, "W must be a non-empty array of weight matrices");
+  const dims = [W[0].columns];
+  for (let l = 0; l < W.length; l++) {
+    if (W[l].columns !== dims[l]) {
+      fail(fn, `W_${l + 1} must have ${dims[l]} columns (d_${l}), got ${W[l].rows} x ${W[l].columns}`);
+    }
+    dims.push(W[l].rows);
+  }
+  return dims;
+}
+
+function checkSigma(fn: string, sigmaX: number): void {
+  if (!(Number.isFinite(sigmaX) && sigmaX > 0)) fail(fn, `sigmaX must be a positive finite number, got ${sigmaX}`);
+}
+
+function checkDepth(fn: string, L: number): void {
+  if (!(Number.isInteger(L) && L >= 1)) fail(fn, `L must be a positive integer, got ${L}`);
+}
+
+function checkData(fn: string, W: Matrix[], X: Matrix): number[] {
+  const dims = layerDims(W, fn);
+  if (X.rows !== dims[0]) fail(fn, `X must have d_0 = ${dims[0]} rows, got ${X.rows} x ${X.columns}`);
+  return dims;
+}
+
+/** Singular values of A, descending, length min(rows, cols). */
+export function singularValues(A: Matrix): Float64Array {
+  if (A.rows === 0 || A.columns === 0) return new Float64Array(0);
+  // ml-matrix's SVD wants rows >= columns for full accuracy; transpose when wide.
+  const B = A.rows >= A.columns ? A : A.transpose();
+  const s = new SingularValueDecomposition(B, { computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: false }).diagonal;
+  return Float64Array.from(s).sort((a, b) => b - a);
+}
+
+/** Spectral norm ||A||_2 (largest singular value). */
+export function spectralNorm(A: Matrix): number {
+  const s = singularValues(A);
+  return s.length === 0 ? 0 : s[0];
+}
+
+/** Squared Frobenius norm. */
+export function frobeniusSq(A: Matrix): number {
+  let t = 0;
+  for (let i = 0; i < A.rows; i++) for (let j = 0; j < A.columns; j++) t += A.get(i, j) ** 2;
+  return t;
+}
+
+/** Full SVD A = U diag(s) V^T with U (m x m) and V (n x n) square orthogonal, s descending (length min). */
+export function fullSvd(A: Matrix): { U: Matrix; s: Float64Array; V: Matrix } {
+  const m = A.rows, n = A.columns;
+  // Square, padded: the SVD of [A 0; 0 0]-free route: eigen-decompose A A^T and A^T A would lose accuracy,
+  // so pad A to a square matrix and take ml-matrix's one-sided SVD, whose U and V are then square.
+  const k = Math.max(m, n);
+  const padded = new Matrix(k, k);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) padded.set(i, j, A.get(i, j));
+  const svd = new SingularValueDecomposition(padded, { autoTranspose: false });
+  const order = Array.from(svd.diagonal.keys()).sort((a, b) => svd.diagonal[b] - svd.diagonal[a]);
+  const Uk = svd.leftSingularVectors, Vk = svd.rightSingularVectors;
+  // Rows beyond m of U and beyond n of V belong to the padding; the leading min(m,n) pairs live in the
+  // original blocks. Complete U (m x m) and V (n x n) by Gram-Schmidt against standard basis vectors.
+  const r = Math.min(m, n);
+  const s = new Float64Array(r);
+  const Ucols: Float64Array[] = [];
+  const Vcols: Float64Array[] = [];
+  for (let t = 0; t < r; t++) {
+    const c = order[t];
+    s[t] = svd.diagonal[c];
+    const u = new Float64Array(m);
+    const v = new Float64Array(n);
+    for (let i = 0; i < m; i++) u[i] = Uk.get(i, c);
+    for (let j = 0; j < n; j++) v[j] = Vk.get(j, c);
+    Ucols.push(u);
+    Vcols.push(v);
+  }
+  // For zero singular values the padded SVD may mix padding coordinates in; re-orthonormalise.
+  const U = completeBasis(Ucols, m, s);
+  const V = completeBasis(Vcols, n, s);
+  return { U, s, V };
+}
+
+/** Orthonormal completion: keeps the columns for nonzero s (renormalised), then Gram-Schmidt fills. */
+function completeBasis(cols: Float64Array[], dim: number, s: Float64Array): Matrix {
+  const basis: Float64Array[] = [];
+  const tolS = (s.length > 0 ? s[0] : 0) * 1e-13;
+  const tryAdd = (v: Float64Array) => {
+    const w = Float64Array.from(v);
+    for (let pass = 0; pass < 2; pass++) {
+      for (const b of basis) {
+        let d = 0;
+        for (let i = 0; i < dim; i++) d += b[i] * w[i];
+        for (let i = 0; i < dim; i++) w[i] -= d * b[i];
+      }
+    }
+    let nrm = 0;
+    for (let i = 0; i < dim; i++) nrm += w[i] * w[i];
+    nrm = Math.sqrt(nrm);
+    if (nrm < 1e-8) return;
+    for (let i = 0; i < dim; i++) w[i] /= nrm;
+    basis.push(w);
+  };
+  for (let t = 0; t < cols.length; t++) if (s[t] > tolS) tryAdd(cols[t]);
+  for (let t = 0; t < cols.length && basis.length < dim; t++) if (!(s[t] > tolS)) tryAdd(cols[t]);
+  for (let e = 0; e < dim && basis.length < dim; e++) {
+    const v = new Float64Array(dim);
+    v[e] = 1;
+    tryAdd(v);
+  }
+  const M = new Matrix(dim, dim);
+  for (let j = 0; j < dim; j++) for (let i = 0; i < dim; i++) M.set(i, j, basis[j][i]);
+  return M;
+}
+
+/** Kronecker product A (x) B. */
+function kron(A: Matrix, B: Matrix): Matrix {
+  const out = new Matrix(A.rows * B.rows, A.columns * B.columns);
+  for (let i = 0; i < A.rows; i++) {
+    for (let j = 0; j < A.columns; j++) {
+      const a = A.get(i, j);
+      if (a === 0) continue;
+      for (let k = 0; k < B.rows; k++) {
+        for (let l = 0; l < B.columns; l++) out.set(i * B.rows + k, j * B.columns + l, a * B.get(k, l));
+      }
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Eq. (4)-(5): Jacobian and NTK in Kronecker form
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * Prefix and suffix products of eq. (4): P_l = W_{l-1} ... W_1 (P_1 = I_{d_0}) and S_l = W_L ... W_{l+1}
+ * (S_L = I_{d_L}), for l = 1..L (array index l - 1).
+ * @param W weight matrices W_1..W_L
+ */
+export function partialProducts(W: Matrix[]): { P: Matrix[]; S: Matrix[] } {
+  const dims = layerDims(W, "partialProducts");
+  const L = W.length;
+  const P: Matrix[] = [Matrix.eye(dims[0], dims[0])];
+  for (let l = 1; l < L; l++) P.push(W[l - 1].mmul(P[l - 1]));
+  const S: Matrix[] = new Array(L);
+  S[L - 1] = Matrix.eye(dims[L], dims[L]);
+  for (let l = L - 2; l >= 0; l--) S[l] = S[l + 1].mmul(W[l + 1]);
+  return { P, S };
+}
+
+/** Number of parameters p = sum_l d_{l-1} d_l. */
+export function parameterCount(W: Matrix[]): number {
+  const dims = layerDims(W, "parameterCount");
+  let p = 0;
+  for (let l = 1; l < dims.length; l++) p += dims[l - 1] * dims[l];
+  return p;
+}
+
+/**
+ * The Jacobian of eq. (4), J = [J_1 ... J_L] with J_l = (P_l X)^T (x) S_l, as a dense (n d_L) x p matrix in
+ * the column-stacking ordering described at the top of this module.
+ * @param W weight matrices W_1..W_L
+ * @param X inputs, d_0 x n
+ */
+export function jacobianKron(W: Matrix[], X: Matrix): Matrix {
+  checkData("jacobianKron", W, X);
+  const { P, S } = partialProducts(W);
+  const blocks = W.map((_, l) => kron(P[l].mmul(X).transpose(), S[l]));
+  const J = new Matrix(blocks[0].rows, parameterCount(W));
+  let off = 0;
+  for (const B of blocks) {
+    J.setSubMatrix(B, 0, off);
+    off += B.columns;
+  }
+  return J;
+}
+
+/**
+ * The NTK in Kronecker form, eq. (5): (1/n) J J^T = sum_l ((1/n) X^T P_l^T P_l X) (x) (S_l S_l^T),
+ * an (n d_L) x (n d_L) matrix in sample-major output ordering. No assumption on X or W.
+ * @param W weight matrices W_1..W_L
+ * @param X inputs, d_0 x n
+ */
+export function ntkKron(W: Matrix[], X: Matrix): Matrix {
+  const dims = checkData("ntkKron", W, X);
+  const n = X.columns;
+  const { P, S } = partialProducts(W);
+  const K = new Matrix(n * dims[W.length], n * dims[W.length]);
+  for (let l = 0; l < W.length; l++) {
+    const PX = P[l].mmul(X);
+    const A = PX.transpose().mmul(PX).div(n);
+    const B = S[l].mmul(S[l].transpose());
+    K.add(kron(A, B));
+  }
+  return K;
+}
+
+/**
+ * Permutation from this module's column-stacking parameter ordering to row-major layer-by-layer ordering:
+ * `perm[k]` is the row-major index of column-stacked parameter k (W_l[r][c] at offset_l + r d_{l-1} + c).
+ * Use it to compare `jacobianKron` with a Jacobian whose columns follow the row-major convention.
+ */
+export function paramPermutationRowMajor(dims: number[]): Int32Array {
+  let p = 0;
+  for (let l = 1; l < dims.length; l++) p += dims[l - 1] * dims[l];
+  const perm = new Int32Array(p);
+  let off = 0;
+  for (let l = 1; l < dims.length; l++) {
+    const rows = dims[l], cols = dims[l - 1];
+    for (let c = 0; c < cols; c++) for (let r = 0; r < rows; r++) perm[off + r + c * rows] = off + r * cols + c;
+    off += rows * cols;
+  }
+  return perm;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Eq. (6)-(7): spectral-norm bound and trace
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * Upper bound (6) on lambda_max of the NTK/GGN under Assumption 2 ((1/n) X X^T = sigma_x^2 I):
+ * sigma_x^2 sum_l sigma_max^2(P_l) sigma_max^2(S_l).
+ * @param W weight matrices; @param sigmaX the input scale sigma_x
+ */
+export function spectralNormBound(W: Matrix[], sigmaX: number): number {
+  checkSigma("spectralNormBound", sigmaX);
+  const { P, S } = partialProducts(W);
+  let b = 0;
+  for (let l = 0; l < W.length; l++) b += spectralNorm(P[l]) ** 2 * spectralNorm(S[l]) ** 2;
+  return sigmaX * sigmaX * b;
+}
+
+/**
+ * The first (data-general) form of (6), valid for any X: sum_l lambda_max((1/n) X^T P_l^T P_l X) lambda_max(S_l S_l^T)
+ * = sum_l sigma_max^2(P_l X) / n * sigma_max^2(S_l).
+ */
+export function spectralNormBoundData(W: Matrix[], X: Matrix): number {
+  checkData("spectralNormBoundData", W, X);
+  const n = X.columns;
+  const { P, S } = partialProducts(W);
+  let b = 0;
+  for (let l = 0; l < W.length; l++) b += (spectralNorm(P[l].mmul(X)) ** 2 / n) * spectralNorm(S[l]) ** 2;
+  return b;
+}
+
+/**
+ * Trace (7) of the NTK/GGN under Assumption 2: sigma_x^2 sum_l ||P_l||_F^2 ||S_l||_F^2 (exact).
+ */
+export function traceFormula(W: Matrix[], sigmaX: number): number {
+  checkSigma("traceFormula", sigmaX);
+  const { P, S } = partialProducts(W);
+  let t = 0;
+  for (let l = 0; l < W.length; l++) t += frobeniusSq(P[l]) * frobeniusSq(S[l]);
+  return sigmaX * sigmaX * t;
+}
+
+/** The middle form of (7), valid for any X: sum_l ||P_l X||_F^2 / n * ||S_l||_F^2. */
+export function traceFormulaData(W: Matrix[], X: Matrix): number {
+  checkData("traceFormulaData", W, X);
+  const n = X.columns;
+  const { P, S } = partialProducts(W);
+  let t = 0;
+  for (let l = 0; l < W.length; l++) t += (frobeniusSq(P[l].mmul(X)) / n) * frobeniusSq(S[l]);
+  return t;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Eq. (8)-(9): strongly balanced networks
+// ---------------------------------------------------------------------------------------------------
+
+function checkSingular(fn: string, s: number, name: string): void {
+  if (!(Number.isFinite(s) && s >= 0)) fail(fn, `${name} must be a finite non-negative number, got ${s}`);
+}
+
+/**
+ * Eigenvalue (9a)/(9b) divided by sigma_x^2: sum_{l=1}^L sigma_i^{2(L-l)} sigma_j^{2(l-1)}, evaluated stably.
+ * Writing a = max(sigma_i, sigma_j)^2, b = min(...)^2 and t = log(b / a) <= 0, the value is
+ * a^{L-1} expm1(L t) / expm1(t) (-> L a^{L-1} as t -> 0): no difference quotient, so no cancellation when
+ * sigma_i is near sigma_j, and no overflow of sigma^{2L} beyond that of the result. 0^0 = 1.
+ * @param si sigma_i >= 0; @param sj sigma_j >= 0; @param L depth >= 1
+ */
+export function balancedEigenvalue(si: number, sj: number, L: number): number {
+  checkSingular("balancedEigenvalue", si, "si");
+  checkSingular("balancedEigenvalue", sj, "sj");
+  checkDepth("balancedEigenvalue", L);
+  if (L === 1) return 1;
+  const hi = Math.max(si, sj), lo = Math.min(si, sj);
+  if (hi === 0) return 0;
+  const a = hi * hi;
+  const lead = Math.pow(a, L - 1);
+  if (lo === 0) return lead;
+  const t = 2 * (Math.log(lo) - Math.log(hi));
+  const g = t === 0 ? L : Math.expm1(L * t) / Math.expm1(t);
+  return lead * g;
+}
+
+/** (9a) literally: the sum of L terms sigma_i^{2(L-l)} sigma_j^{2(l-1)} (reference, O(L)). */
+export function balancedEigenvalueSum(si: number, sj: number, L: number): number {
+  checkSingular("balancedEigenvalueSum", si, "si");
+  checkSingular("balancedEigenvalueSum", sj, "sj");
+  checkDepth("balancedEigenvalueSum", L);
+  const a = si * si, b = sj * sj;
+  let t = 0;
+  for (let l = 1; l <= L; l++) t += Math.pow(a, L - l) * Math.pow(b, l - 1);
+  return t;
+}
+
+/**
+ * (9b) as printed: (sigma_i^{2L} - sigma_j^{2L}) / (sigma_i^2 - sigma_j^2), L sigma^{2(L-1)} only when the two
+ * are exactly equal. Shown in the notebook to expose cancellation; do not use it for computation.
+ */
+export function balancedEigenvalueNaive(si: number, sj: number, L: number): number {
+  checkDepth("balancedEigenvalueNaive", L);
+  const a = si * si, b = sj * sj;
+  if (a === b) return L * Math.pow(a, L - 1);
+  return (Math.pow(a, L) - Math.pow(b, L)) / (a - b);
+}
+
+/** One eigenvalue of (8)/(15) with its pair of indices. */
+export interface PairEigenvalue {
+  /** Eigenvalue of (1/n) J J^T. */
+  value: number;
+  /** Index i (0-based) of the right singular vector v_i of W_1 (i < d_0). */
+  i: number;
+  /** Index j (0-based) of the left singular vector u_j of W_L (j < d_L). */
+  j: number;
+}
+
+/**
+ * All d_0 d_L eigenvalues (9) of the NTK of a strongly balanced network on row(X^T) (x) R^{d_L}, sorted
+ * descending: sigma_x^2 * balancedEigenvalue(s_i, s_j, L) for i in [d_0], j in [d_L], where s holds the k
+ * shared nonzero singular values and is padded with zeros. Includes the pairs where exactly one of s_i, s_j is
+ * zero (their value sigma_x^2 s^{2(L-1)} is not zero), which the count "(min d)^2" of Section 3 leaves out.
+ * @param sigmas shared singular values of the layers (any order, length k <= min d)
+ * @param L depth; @param sigmaX input scale; @param d0 input dimension; @param dL output dimension
+ */
+export function balancedSpectrum(sigmas: ArrayLike<number>, L: number, sigmaX: number, d0: number, dL: number): PairEigenvalue[] {
+  checkDepth("balancedSpectrum", L);
+  checkSigma("balancedSpectrum", sigmaX);
+  if (!(Number.isInteger(d0) && d0 >= 1 && Number.isInteger(dL) && dL >= 1)) fail("balancedSpectrum", `d0 and dL must be positive integers, got ${d0}, ${dL}`);
+  if (sigmas.length > Math.min(d0, dL)) fail("balancedSpectrum", `at most min(d0, dL) = ${Math.min(d0, dL)} singular values, got ${sigmas.length}`);
+  const s = Array.from(sigmas).sort((a, b) => b - a);
+  const out: PairEigenvalue[] = [];
+  for (let i = 0; i < d0; i++) {
+    for (let j = 0; j < dL; j++) {
+      const si = i < s.length ? s[i] : 0, sj = j < s.length ? s[j] : 0;
+      out.push({ value: sigmaX * sigmaX * balancedEigenvalue(si, sj, L), i, j });
+    }
+  }
+  return out.sort((a, b) => b.value - a.value);
+}
+
+/**
+ * Eigenvector q_ij = (X^T v_i / sqrt n) (x) u_j of (8) and (16), in sample-major output ordering
+ * (length n d_L; entry o + s d_L is (x_s . v_i / sqrt n) u_j[o]). Under Assumption 2 its norm is sigma_x.
+ * @param X inputs d_0 x n; @param v right singular vector of W_1 (length d_0); @param u left singular vector of W_L
+ */
+export function pairEigenvector(X: Matrix, v: ArrayLike<number>, u: ArrayLike<number>): Float64Array {
+  if (v.length !== X.rows) fail("pairEigenvector", `v must have length d_0 = ${X.rows}, got ${v.length}`);
+  const n = X.columns, dL = u.length;
+  const q = new Float64Array(n * dL);
+  const scale = 1 / Math.sqrt(n);
+  for (let s = 0; s < n; s++) {
+    let a = 0;
+    for (let r = 0; r < X.rows; r++) a += X.get(r, s) * v[r];
+    a *= scale;
+    for (let o = 0; o < dL; o++) q[o + s * dL] = a * u[o];
+  }
+  return q;
+}
+
+/**
+ * Number of nonzero NTK eigenvalues predicted by (9)/(15) when the k nonzero singular values are positive:
+ * pairs (i, j) in [d_0] x [d_L] not both beyond k, i.e. k (d_0 + d_L - k). Section 3 states "at most
+ * (min d)^2"; the two agree only when d_0 = d_L = k.
+ */
+export function nonzeroPairCount(k: number, d0: number, dL: number): number {
+  if (!(Number.isInteger(k) && k >= 0 && k <= Math.min(d0, dL))) fail("nonzeroPairCount", `k must be an integer in [0, min(d0, dL)], got ${k}`);
+  return k * (d0 + dL - k);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Eq. (10), (11), (15), (16): shallow networks (L = 2), no balance needed
+// ---------------------------------------------------------------------------------------------------
+
+function checkShallow(fn: string, W1: Matrix, W2: Matrix): void {
+  if (W2.columns !== W1.rows) fail(fn, `W2 must have d_1 = ${W1.rows} columns, got ${W2.rows} x ${W2.columns}`);
+}
+
+/** Eq. (10): lambda_max((1/n) J J^T) = sigma_x^2 (||W_1||_2^2 + ||W_2||_2^2) for L = 2 under Assumption 2. */
+export function shallowLambdaMax(W1: Matrix, W2: Matrix, sigmaX: number): number {
+  checkShallow("shallowLambdaMax", W1, W2);
+  checkSigma("shallowLambdaMax", sigmaX);
+  return sigmaX * sigmaX * (spectralNorm(W1) ** 2 + spectralNorm(W2) ** 2);
+}
+
+/**
+ * The alternative the paper disputes (Singh et al., App. D.3.3): sigma_x^2 max{||W_1||_2^2, ||W_2||_2^2},
+ * what a block-diagonal Hessian would give.
+ */
+export function shallowLambdaMaxBlockDiagonal(W1: Matrix, W2: Matrix, sigmaX: number): number {
+  checkShallow("shallowLambdaMaxBlockDiagonal", W1, W2);
+  checkSigma("shallowLambdaMaxBlockDiagonal", sigmaX);
+  return sigmaX * sigmaX * Math.max(spectralNorm(W1) ** 2, spectralNorm(W2) ** 2);
+}
+
+/** Eq. (11): Tr((1/n) J J^T) = sigma_x^2 (d_2 ||W_1||_F^2 + d_0 ||W_2||_F^2) for L = 2 under Assumption 2. */
+export function shallowTrace(W1: Matrix, W2: Matrix, sigmaX: number): number {
+  checkShallow("shallowTrace", W1, W2);
+  checkSigma("shallowTrace", sigmaX);
+  return sigmaX * sigmaX * (W2.rows * frobeniusSq(W1) + W1.columns * frobeniusSq(W2));
+}
+
+/**
+ * Eq. (15): every eigenvalue of the NTK on row(X^T) (x) R^{d_2}, sigma_x^2 (sigma_i^2(W_1) + sigma_j^2(W_2)),
+ * for i in [d_0], j in [d_2] (singular values beyond the rank are zero), sorted descending. The paper restricts
+ * i to [min(d_0, d_1)] and j to [min(d_1, d_2)]; the extra pairs here carry a single nonzero term.
+ */
+export function shallowSpectrum(W1: Matrix, W2: Matrix, sigmaX: number): PairEigenvalue[] {
+  checkShallow("shallowSpectrum", W1, W2);
+  checkSigma("shallowSpectrum", sigmaX);
+  const s1 = singularValues(W1), s2 = singularValues(W2);
+  const d0 = W1.columns, d2 = W2.rows;
+  const out: PairEigenvalue[] = [];
+  for (let i = 0; i < d0; i++) {
+    for (let j = 0; j < d2; j++) {
+      const a = i < s1.length ? s1[i] : 0, b = j < s2.length ? s2[j] : 0;
+      out.push({ value: sigmaX * sigmaX * (a * a + b * b), i, j });
+    }
+  }
+  return out.sort((x, y) => y.value - x.value);
+}
+
+/** The top-k values of (15) without listing all d_0 d_2 pairs (for wide layers): a k-way merge. */
+export function shallowTopEigenvalues(W1: Matrix, W2: Matrix, sigmaX: number, k: number): Float64Array {
+  checkShallow("shallowTopEigenvalues", W1, W2);
+  checkSigma("shallowTopEigenvalues", sigmaX);
+  const d0 = W1.columns, d2 = W2.rows;
+  if (!(Number.isInteger(k) && k >= 1 && k <= d0 * d2)) fail("shallowTopEigenvalues", `k must be an integer in [1, d0 d2 = ${d0 * d2}], got ${k}`);
+  const pad = (s: Float64Array, d: number) => {
+    const o = new Float64Array(d);
+    o.set(s.subarray(0, Math.min(d, s.length)));
+    return o;
+  };
+  const a = pad(singularValues(W1), d0).map((x) => x * x);
+  const b = pad(singularValues(W2), d2).map((x) => x * x);
+  // Only the k largest of each list can contribute to the top k sums.
+  const vals: number[] = [];
+  for (let i = 0; i < Math.min(k, d0); i++) for (let j = 0; j < Math.min(k, d2); j++) vals.push(a[i] + b[j]);
+  vals.sort((x, y) => y - x);
+  return Float64Array.from(vals.slice(0, k).map((v) => sigmaX * sigmaX * v));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Eq. (12)-(14): dependence on the labels
+// ---------------------------------------------------------------------------------------------------
+
+/** Eq. (12): the end-to-end product at a zero-loss solution with whitened inputs, Y X^T / (n sigma_x^2). */
+export function endToEndSolution(X: Matrix, Y: Matrix, sigmaX: number): Matrix {
+  checkSigma("endToEndSolution", sigmaX);
+  if (X.columns !== Y.columns) fail("endToEndSolution", `X and Y must have the same number of columns n, got ${X.columns} and ${Y.columns}`);
+  return Y.mmul(X.transpose()).div(X.columns * sigmaX * sigmaX);
+}
+
+/** Eq. (13): shared nonzero singular values of a strongly balanced zero-loss solution, (sigma_i(Y) / (sqrt n sigma_x))^{1/L}, descending. */
+export function balancedSolutionSingularValues(Y: Matrix, sigmaX: number, L: number): Float64Array {
+  checkSigma("balancedSolutionSingularValues", sigmaX);
+  checkDepth("balancedSolutionSingularValues", L);
+  const n = Y.columns;
+  return singularValues(Y).map((s) => Math.pow(s / (Math.sqrt(n) * sigmaX), 1 / L));
+}
+
+/** Eq. (14) in terms of Y: L sigma_x^{2/L} n^{-(1 - 1/L)} sigma_max(Y)^{2(1 - 1/L)}. */
+export function labelSharpnessFromY(Y: Matrix, L: number, sigmaX: number): number {
+  checkSigma("labelSharpnessFromY", sigmaX);
+  checkDepth("labelSharpnessFromY", L);
+  const n = Y.columns;
+  const smax = spectralNorm(Y);
+  return (L * Math.pow(sigmaX, 2 / L) / Math.pow(n, 1 - 1 / L)) * Math.pow(smax, 2 * (1 - 1 / L));
+}
+
+/**
+ * Eq. (14) for one-hot labels, where sigma_max^2(Y) / n = alpha_max is the largest class proportion:
+ * lambda_max = L sigma_x^{2/L} alpha_max^{1 - 1/L}, independent of n.
+ */
+export function labelSharpness(alphaMax: number, L: number, sigmaX: number): number {
+  if (!(alphaMax > 0 && alphaMax <= 1)) fail("labelSharpness", `alphaMax must be in (0, 1], got ${alphaMax}`);
+  checkDepth("labelSharpness", L);
+  checkSigma("labelSharpness", sigmaX);
+  return L * Math.pow(sigmaX, 2 / L) * Math.pow(alphaMax, 1 - 1 / L);
+}
+
+/** alpha_i = sigma_i^2(Y) / n, descending (for one-hot Y: the class proportions). */
+export function labelProportions(Y: Matrix): Float64Array {
+  const n = Y.columns;
+  return singularValues(Y).map((s) => (s * s) / n);
+}
