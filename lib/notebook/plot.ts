@@ -75,10 +75,36 @@ function plain(value: unknown): unknown {
   return value;
 }
 
+/**
+ * plotly.js 3+ dropped string titles (`title: "..."` draws nothing); accept them, as notebooks naturally
+ * write them, and convert to `{ text }` on the layout and on every axis.
+ */
+function normalizeTitles(layout: Record<string, unknown>): Record<string, unknown> {
+  const fix = (obj: Record<string, unknown>) => {
+    if (typeof obj.title === "string") obj.title = { text: obj.title };
+  };
+  fix(layout);
+  for (const [key, value] of Object.entries(layout)) {
+    if (!/^[xyz]axis\d*$|^scene\d*$|^coloraxis\d*$/.test(key) || value === null || typeof value !== "object") continue;
+    const axis = value as Record<string, unknown>;
+    fix(axis);
+    for (const sub of ["xaxis", "yaxis", "zaxis", "colorbar"]) {
+      const inner = axis[sub];
+      if (inner && typeof inner === "object") fix(inner as Record<string, unknown>);
+    }
+  }
+  return layout;
+}
+
 /** The MIME bundle `plot` displays (exposed for tests and for embedding). */
 export function plotBundle(figure: Figure, options: { includePlotly?: boolean } = {}): Record<string, unknown> {
   validate(figure);
   const fig = plain({ data: figure.data, layout: figure.layout ?? {}, config: figure.config ?? {} }) as Required<Figure>;
+  normalizeTitles(fig.layout);
+  for (const trace of fig.data) {
+    const bar = (trace as { colorbar?: Record<string, unknown> }).colorbar;
+    if (bar && typeof bar.title === "string") bar.title = { text: bar.title };
+  }
   const config = { responsive: true, displaylogo: false, ...fig.config };
   plotCount += 1;
   const id = `hs-plot-${process.pid}-${plotCount}`;
