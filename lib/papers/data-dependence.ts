@@ -15,6 +15,10 @@
  *   - a parameter W_l[r][c] sits at offset_l + r + c d_l (offset_l = sum_{m<l} d_m d_{m-1});
  *   - an output entry f(x_s)[o] sits at o + s d_L (sample-major blocks of d_L outputs).
  * `paramPermutationRowMajor` maps this ordering to row-major layer-by-layer parameter vectors.
+ * The dense builders also take `{ ordering: "row-major" }`: row-major vec, the convention of lib/models and
+ * lib/curvature (W_l[r][c] at offset_l + r d_{l-1} + c; output a of sample s at a n + s). Then
+ * J_l = S_l (x) (P_l X)^T and the NTK is sum_l (S_l S_l^T) (x) ((1/n) X^T P_l^T P_l X): the same matrices
+ * with the Kronecker factors swapped.
  *
  * Eigenvalue index convention for (9) and (15): pair (i, j) couples the i-th right singular vector v_i of
  * W_1 (i in [d_0]) with the j-th left singular vector u_j of W_L (j in [d_L]); singular values beyond the
@@ -165,6 +169,18 @@ function kron(A: Matrix, B: Matrix): Matrix {
 // Eq. (4)-(5): Jacobian and NTK in Kronecker form
 // ---------------------------------------------------------------------------------------------------
 
+/** Vectorisation of the dense Kronecker forms: the paper's column-stacking (default) or row-major. */
+export interface OrderingOptions {
+  /** "column-stacking" (the paper's (4)-(5), default) or "row-major" (lib/models, lib/curvature). */
+  ordering?: "column-stacking" | "row-major";
+}
+
+function rowMajor(fn: string, options: OrderingOptions): boolean {
+  const o = options.ordering ?? "column-stacking";
+  if (o !== "column-stacking" && o !== "row-major") fail(fn, `ordering must be "column-stacking" or "row-major", got ${String(o)}`);
+  return o === "row-major";
+}
+
 /**
  * Prefix and suffix products of eq. (4): P_l = W_{l-1} ... W_1 (P_1 = I_{d_0}) and S_l = W_L ... W_{l+1}
  * (S_L = I_{d_L}), for l = 1..L (array index l - 1).
@@ -191,14 +207,16 @@ export function parameterCount(W: Matrix[]): number {
 
 /**
  * The Jacobian of eq. (4), J = [J_1 ... J_L] with J_l = (P_l X)^T (x) S_l, as a dense (n d_L) x p matrix in
- * the column-stacking ordering described at the top of this module.
+ * the column-stacking ordering described at the top of this module (or row-major: J_l = S_l (x) (P_l X)^T).
  * @param W weight matrices W_1..W_L
  * @param X inputs, d_0 x n
+ * @param options `{ ordering }`, see the module comment
  */
-export function jacobianKron(W: Matrix[], X: Matrix): Matrix {
+export function jacobianKron(W: Matrix[], X: Matrix, options: OrderingOptions = {}): Matrix {
   checkData("jacobianKron", W, X);
+  const rm = rowMajor("jacobianKron", options);
   const { P, S } = partialProducts(W);
-  const blocks = W.map((_, l) => kron(P[l].mmul(X).transpose(), S[l]));
+  const blocks = W.map((_, l) => (rm ? kron(S[l], P[l].mmul(X).transpose()) : kron(P[l].mmul(X).transpose(), S[l])));
   const J = new Matrix(blocks[0].rows, parameterCount(W));
   let off = 0;
   for (const B of blocks) {
@@ -210,12 +228,15 @@ export function jacobianKron(W: Matrix[], X: Matrix): Matrix {
 
 /**
  * The NTK in Kronecker form, eq. (5): (1/n) J J^T = sum_l ((1/n) X^T P_l^T P_l X) (x) (S_l S_l^T),
- * an (n d_L) x (n d_L) matrix in sample-major output ordering. No assumption on X or W.
+ * an (n d_L) x (n d_L) matrix in sample-major output ordering (row-major: factors swapped). No
+ * assumption on X or W.
  * @param W weight matrices W_1..W_L
  * @param X inputs, d_0 x n
+ * @param options `{ ordering }`, see the module comment
  */
-export function ntkKron(W: Matrix[], X: Matrix): Matrix {
+export function ntkKron(W: Matrix[], X: Matrix, options: OrderingOptions = {}): Matrix {
   const dims = checkData("ntkKron", W, X);
+  const rm = rowMajor("ntkKron", options);
   const n = X.columns;
   const { P, S } = partialProducts(W);
   const K = new Matrix(n * dims[W.length], n * dims[W.length]);
@@ -223,7 +244,7 @@ export function ntkKron(W: Matrix[], X: Matrix): Matrix {
     const PX = P[l].mmul(X);
     const A = PX.transpose().mmul(PX).div(n);
     const B = S[l].mmul(S[l].transpose());
-    K.add(kron(A, B));
+    K.add(rm ? kron(B, A) : kron(A, B));
   }
   return K;
 }
@@ -386,9 +407,11 @@ export function balancedSpectrum(sigmas: ArrayLike<number>, L: number, sigmaX: n
 /**
  * Eigenvector q_ij = (X^T v_i / sqrt n) (x) u_j of (8) and (16), in sample-major output ordering
  * (length n d_L; entry o + s d_L is (x_s . v_i / sqrt n) u_j[o]). Under Assumption 2 its norm is sigma_x.
+ * With `{ ordering: "row-major" }` the entry of output o, sample s sits at o n + s (u_j (x) X^T v_i / sqrt n).
  * @param X inputs d_0 x n; @param v right singular vector of W_1 (length d_0); @param u left singular vector of W_L
  */
-export function pairEigenvector(X: Matrix, v: ArrayLike<number>, u: ArrayLike<number>): Float64Array {
+export function pairEigenvector(X: Matrix, v: ArrayLike<number>, u: ArrayLike<number>, options: OrderingOptions = {}): Float64Array {
+  const rm = rowMajor("pairEigenvector", options);
   if (v.length !== X.rows) fail("pairEigenvector", `v must have length d_0 = ${X.rows}, got ${v.length}`);
   const n = X.columns, dL = u.length;
   const q = new Float64Array(n * dL);
@@ -397,7 +420,7 @@ export function pairEigenvector(X: Matrix, v: ArrayLike<number>, u: ArrayLike<nu
     let a = 0;
     for (let r = 0; r < X.rows; r++) a += X.get(r, s) * v[r];
     a *= scale;
-    for (let o = 0; o < dL; o++) q[o + s * dL] = a * u[o];
+    for (let o = 0; o < dL; o++) q[rm ? o * n + s : o + s * dL] = a * u[o];
   }
   return q;
 }

@@ -6,6 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
 import { rng, Rng } from "../../lib/random/rng";
+import { deepLinear } from "../../lib/models";
+import { jacobian, mseProblem, ntkGram } from "../../lib/curvature";
 import {
   balancedEigenvalue,
   balancedEigenvalueNaive,
@@ -133,6 +135,29 @@ describe("eq. (4)-(5): Jacobian and NTK in Kronecker form", () => {
     const eg = symEig(G), ek = symEig(ntkKron(W, X));
     const r = Math.min(eg.length, ek.length);
     for (let i = 0; i < r; i++) expect(Math.abs(eg[i] - ek[i])).toBeLessThan(1e-12 * eg[0]);
+  });
+
+  it("row-major ordering matches lib/curvature's Jacobian and NTK Gram (lib/models parameter order)", () => {
+    const g = rng(11);
+    const dims = [4, 3, 5, 2];
+    const W = randomNet(g, dims);
+    const X = g.normalMatrix(4, 6);
+    const Y = g.normalMatrix(2, 6);
+    const model = deepLinear(dims);
+    const theta = model.flatten(W);
+    const J = jacobian(model, theta, X);
+    expect(maxAbs(Matrix.sub(jacobianKron(W, X, { ordering: "row-major" }), J))).toBeLessThan(1e-12);
+    const K = ntkGram(mseProblem(model, X, Y), theta);
+    expect(maxAbs(Matrix.sub(ntkKron(W, X, { ordering: "row-major" }), K)) / maxAbs(K)).toBeLessThan(1e-13);
+    // the column-stacked Jacobian is the same up to the documented permutations
+    const Jc = jacobianKron(W, X);
+    const perm = paramPermutationRowMajor(dims);
+    const n = 6, dL = 2;
+    let worst = 0;
+    for (let a = 0; a < dL; a++) for (let s = 0; s < n; s++) for (let k = 0; k < perm.length; k++) {
+      worst = Math.max(worst, Math.abs(Jc.get(a + s * dL, k) - J.get(a * n + s, perm[k])));
+    }
+    expect(worst).toBeLessThan(1e-12);
   });
 
   it("paramPermutationRowMajor maps W_l[r][c] to offset + r d_{l-1} + c", () => {
