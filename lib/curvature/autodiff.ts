@@ -1,0 +1,472 @@
+/**
+ * A small forward-over-reverse automatic differentiation engine over dense row-major matrices.
+ *
+ * Every value is a dual matrix `Dual = (v, t)`: the primal `v` and, optionally, a tangent `t` (the
+ * directional derivative along a parameter direction). Models record their forward computation on a
+ * `Tape` with the operations below; `Tape.backward` then runs reverse mode where every backward rule is
+ * itself written with dual arithmetic. So one set of rules gives
+ *
+ * - the gradient (no tangents anywhere),
+ * - Jacobian-vector products (forward pass with tangents),
+ * - vector-Jacobian products (backward pass, tangents stripped),
+ * - Hessian-vector products (forward tangents and dual backward: Pearlmutter's R-operator),
+ *
+ * all exact in float64. Second derivatives come from the tangent parts of the backward rules, e.g.
+ * `d/dt [g (1 - tanh(a)^2)] = g_t (1 - y^2) - 2 g y y_t`.
+ *
+ * Only the operations that the papers' models need are provided: matrix products (optionally transposed),
+ * sums, Hadamard products, scalar scaling, column-broadcast bias, tanh / ReLU, a row-wise softmax,
+ * reshape, and row / column concatenation and slicing.
+ */
+import { gemm } from "./kernels";
+
+/** A dual matrix: primal `v` (row-major `rows x cols`) and optional tangent `t` of the same shape. */
+export class Dual {
+  constructor(
+    readonly rows: number,
+    readonly cols: number,
+    readonly v: Float64Array,
+    readonly t: Float64Array | null = null,
+  ) {}
+
+  /** The same primal without tangent. */
+  primal(): Dual {
+    return this.t === null ? this : new Dual(this.rows, this.cols, this.v, null);
+  }
+}
+
+/** Zero dual matrix (no tangent). */
+export function zerosDual(rows: number, cols: number): Dual {
+  return new Dual(rows, cols, new Float64Array(rows * cols), null);
+}
+
+/** op(A) op(B) with dual arithmetic: t = op(A.t) op(B) + op(A) op(B.t). `needPrimal = false` skips v. */
+export function dualMatmul(a: Dual, b: Dual, ta: boolean, tb: boolean, needPrimal = true): Dual {
+  const m = ta ? a.cols : a.rows;
+  const k = ta ? a.rows : a.cols;
+  const kb = tb ? b.cols : b.rows;
+  const n = tb ? b.rows : b.cols;
+  if (k !== kb) {
+    throw new RangeError(`matmul: inner dimensions differ, ${m} x ${k} times ${kb} x ${n}`);
+  }
+  const v = new Float64Array(m * n);
+  if (needPrimal) gemm(ta, tb, m, n, k, a.v, b.v, v, false);
+  let t: Float64Array | null = null;
+  if (a.t !== null || b.t !== null) {
+    t = new Float64Array(m * n);
+    if (a.t !== null) gemm(ta, tb, m, n, k, a.t, b.v, t, true);
+    if (b.t !== null) gemm(ta, tb, m, n, k, a.v, b.t, t, true);
+  }
+  return new Dual(m, n, v, t);
+}
+
+function addArrays(x: Float64Array | null, y: Float64Array | null, sign: number): Float64Array | null {
+  if (x === null && y === null) return null;
+  if (y === null) return Float64Array.from(x as Float64Array);
+  if (x === null) {
+    const out = new Float64Array(y.length);
+    for (let i = 0; i < y.length; i++) out[i] = sign * y[i];
+    return out;
+  }
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = x[i] + sign * y[i];
+  return out;
+}
+
+/** a + sign * b (dual). */
+export function dualAdd(a: Dual, b: Dual, sign = 1): Dual {
+  if (a.rows !== b.rows || a.cols !== b.cols) {
+    throw new RangeError(`add: shapes differ, ${a.rows} x ${a.cols} and ${b.rows} x ${b.cols}`);
+  }
+  return new Dual(a.rows, a.cols, addArrays(a.v, b.v, sign) as Float64Array, addArrays(a.t, b.t, sign));
+}
+
+/** s * a for a constant scalar s. */
+export function dualScale(a: Dual, s: number): Dual {
+  const v = new Float64Array(a.v.length);
+  for (let i = 0; i < v.length; i++) v[i] = s * a.v[i];
+  let t: Float64Array | null = null;
+  if (a.t !== null) {
+    t = new Float64Array(a.t.length);
+    for (let i = 0; i < t.length; i++) t[i] = s * a.t[i];
+  }
+  return new Dual(a.rows, a.cols, v, t);
+}
+
+/** Hadamard product a .* b (dual). */
+export function dualMul(a: Dual, b: Dual): Dual {
+  const len = a.v.length;
+  const v = new Float64Array(len);
+  for (let i = 0; i < len; i++) v[i] = a.v[i] * b.v[i];
+  let t: Float64Array | null = null;
+  if (a.t !== null || b.t !== null) {
+    t = new Float64Array(len);
+    if (a.t !== null) for (let i = 0; i < len; i++) t[i] += a.t[i] * b.v[i];
+    if (b.t !== null) for (let i = 0; i < len; i++) t[i] += a.v[i] * b.t[i];
+  }
+  return new Dual(a.rows, a.cols, v, t);
+}
+
+/** Row sums of a (rows x 1), dual. */
+function dualRowSum(a: Dual): Dual {
+  const { rows, cols } = a;
+  const sum = (x: Float64Array): Float64Array => {
+    const out = new Float64Array(rows);
+    for (let i = 0; i < rows; i++) {
+      let s = 0;
+      for (let j = 0; j < cols; j++) s += x[i * cols + j];
+      out[i] = s;
+    }
+    return out;
+  };
+  return new Dual(rows, 1, sum(a.v), a.t === null ? null : sum(a.t));
+}
+
+/** A node of the tape: its value and, after `backward`, its gradient (adjoint). */
+export class Var {
+  /** Gradient of the seeded scalar with respect to this node (a dual in second-order mode). */
+  g: Dual | null = null;
+  /** True when `g` may be shared with another node and must be copied before an in-place update. */
+  gShared = false;
+  /** Backward rule: receives this node's gradient and accumulates into the parents. */
+  back: ((g: Dual) => void) | null = null;
+  constructor(
+    public x: Dual,
+    readonly needsGrad: boolean,
+    readonly isParam: boolean,
+  ) {}
+  get rows(): number { return this.x.rows; }
+  get cols(): number { return this.x.cols; }
+}
+
+/** Options of `Tape.backward`. */
+export interface BackwardOptions {
+  /**
+   * true: keep forward tangents, so parameter gradients are dual and their tangent is the
+   * Hessian-vector product (or the functional-Hessian product for a primal seed). false: primal reverse
+   * mode (gradients, vector-Jacobian products).
+   */
+  secondOrder: boolean;
+  /** false: skip the primal part of parameter gradients (an HVP only needs the tangents). Default true. */
+  paramPrimal?: boolean;
+}
+
+/**
+ * Records a forward computation. Create leaves with `param` (differentiated) and `constant` (data), apply
+ * the operations, then call `backward(output, seed, options)` once.
+ */
+export class Tape {
+  private readonly nodes: Var[] = [];
+  private readonly leaves: Var[] = [];
+  private paramPrimal = true;
+
+  /** A differentiated leaf (a parameter block), value `x` with optional tangent. */
+  param(x: Dual): Var {
+    const leaf = new Var(x, true, true);
+    this.leaves.push(leaf);
+    return leaf;
+  }
+
+  /** A constant leaf (data): no gradient flows into it. */
+  constant(x: Dual): Var {
+    const leaf = new Var(x, false, false);
+    this.leaves.push(leaf);
+    return leaf;
+  }
+
+  private node(x: Dual, parents: Var[], back: (g: Dual) => void): Var {
+    const needs = parents.some((p) => p.needsGrad);
+    const out = new Var(x, needs, false);
+    if (needs) {
+      out.back = back;
+      this.nodes.push(out);
+    }
+    return out;
+  }
+
+  private accumulate(target: Var, contribution: Dual): void {
+    if (!target.needsGrad) return;
+    if (target.g === null) {
+      target.g = contribution;
+      target.gShared = true;
+      return;
+    }
+    target.g = dualAdd(target.g, contribution);
+    target.gShared = false;
+  }
+
+  /** Whether a matmul backward rule must compute the primal part of its contribution to `target`. */
+  private primalNeeded(target: Var): boolean {
+    return this.paramPrimal || !target.isParam;
+  }
+
+  /** op(a) op(b); `ta` / `tb` use the transposed operand. */
+  matmul(a: Var, b: Var, ta = false, tb = false): Var {
+    const out = dualMatmul(a.x, b.x, ta, tb);
+    return this.node(out, [a, b], (g) => {
+      const A = a.x, B = b.x;
+      if (a.needsGrad) {
+        const np = this.primalNeeded(a);
+        // gradient of op(A): G op(B)^T; then undo the transposition of A
+        const gA = ta ? dualMatmul(B, g, tb, true, np) : dualMatmul(g, B, false, !tb, np);
+        this.accumulate(a, gA);
+      }
+      if (b.needsGrad) {
+        const np = this.primalNeeded(b);
+        const gB = tb ? dualMatmul(g, A, true, ta, np) : dualMatmul(A, g, !ta, false, np);
+        this.accumulate(b, gB);
+      }
+    });
+  }
+
+  /** a + b (same shape). */
+  add(a: Var, b: Var): Var {
+    return this.node(dualAdd(a.x, b.x), [a, b], (g) => {
+      this.accumulate(a, g);
+      this.accumulate(b, g);
+    });
+  }
+
+  /** a - b (same shape). */
+  sub(a: Var, b: Var): Var {
+    return this.node(dualAdd(a.x, b.x, -1), [a, b], (g) => {
+      this.accumulate(a, g);
+      this.accumulate(b, dualScale(g, -1));
+    });
+  }
+
+  /** s * a for a constant scalar s. */
+  scale(a: Var, s: number): Var {
+    return this.node(dualScale(a.x, s), [a], (g) => this.accumulate(a, dualScale(g, s)));
+  }
+
+  /** Hadamard product a .* b. */
+  mul(a: Var, b: Var): Var {
+    if (a.rows !== b.rows || a.cols !== b.cols) {
+      throw new RangeError(`mul: shapes differ, ${a.rows} x ${a.cols} and ${b.rows} x ${b.cols}`);
+    }
+    return this.node(dualMul(a.x, b.x), [a, b], (g) => {
+      this.accumulate(a, dualMul(g, b.x));
+      this.accumulate(b, dualMul(g, a.x));
+    });
+  }
+
+  /** a + b 1^T: adds the column vector b (rows x 1) to every column of a. */
+  addBias(a: Var, b: Var): Var {
+    if (b.cols !== 1 || b.rows !== a.rows) {
+      throw new RangeError(`addBias: bias must be ${a.rows} x 1, got ${b.rows} x ${b.cols}`);
+    }
+    const { rows, cols } = a.x;
+    const bc = (x: Float64Array, bias: Float64Array | null): Float64Array => {
+      const out = Float64Array.from(x);
+      if (bias !== null) for (let i = 0; i < rows; i++) { const s = bias[i]; for (let j = 0; j < cols; j++) out[i * cols + j] += s; }
+      return out;
+    };
+    const A = a.x, B = b.x;
+    let t: Float64Array | null = null;
+    if (A.t !== null) t = bc(A.t, B.t);
+    else if (B.t !== null) t = bc(new Float64Array(rows * cols), B.t);
+    const out = new Dual(rows, cols, bc(A.v, B.v), t);
+    return this.node(out, [a, b], (g) => {
+      this.accumulate(a, g);
+      if (b.needsGrad) this.accumulate(b, dualRowSum(g));
+    });
+  }
+
+  /** Element-wise tanh. */
+  tanh(a: Var): Var {
+    const A = a.x;
+    const len = A.v.length;
+    const y = new Float64Array(len);
+    for (let i = 0; i < len; i++) y[i] = Math.tanh(A.v[i]);
+    let yt: Float64Array | null = null;
+    if (A.t !== null) {
+      yt = new Float64Array(len);
+      for (let i = 0; i < len; i++) yt[i] = (1 - y[i] * y[i]) * A.t[i];
+    }
+    const out = this.node(new Dual(A.rows, A.cols, y, yt), [a], (g) => {
+      const Y = out.x; // tangents stripped in first-order mode
+      const gv = new Float64Array(len);
+      for (let i = 0; i < len; i++) gv[i] = g.v[i] * (1 - Y.v[i] * Y.v[i]);
+      let gt: Float64Array | null = null;
+      if (g.t !== null || Y.t !== null) {
+        gt = new Float64Array(len);
+        if (g.t !== null) for (let i = 0; i < len; i++) gt[i] = g.t[i] * (1 - Y.v[i] * Y.v[i]);
+        if (Y.t !== null) for (let i = 0; i < len; i++) gt[i] -= 2 * g.v[i] * Y.v[i] * Y.t[i];
+      }
+      this.accumulate(a, new Dual(A.rows, A.cols, gv, gt));
+    });
+    return out;
+  }
+
+  /** Element-wise ReLU max(a, 0); derivative 1{a > 0} (0 at a = 0), second derivative 0. */
+  relu(a: Var): Var {
+    const A = a.x;
+    const len = A.v.length;
+    const y = new Float64Array(len);
+    for (let i = 0; i < len; i++) y[i] = A.v[i] > 0 ? A.v[i] : 0;
+    let yt: Float64Array | null = null;
+    if (A.t !== null) {
+      yt = new Float64Array(len);
+      for (let i = 0; i < len; i++) yt[i] = A.v[i] > 0 ? A.t[i] : 0;
+    }
+    return this.node(new Dual(A.rows, A.cols, y, yt), [a], (g) => {
+      const gv = new Float64Array(len);
+      for (let i = 0; i < len; i++) gv[i] = A.v[i] > 0 ? g.v[i] : 0;
+      let gt: Float64Array | null = null;
+      if (g.t !== null) {
+        gt = new Float64Array(len);
+        for (let i = 0; i < len; i++) gt[i] = A.v[i] > 0 ? g.t[i] : 0;
+      }
+      this.accumulate(a, new Dual(A.rows, A.cols, gv, gt));
+    });
+  }
+
+  /** Row-wise softmax: every row of the result is a probability vector. */
+  softmaxRows(a: Var): Var {
+    const A = a.x;
+    const { rows, cols } = A;
+    const y = new Float64Array(rows * cols);
+    for (let i = 0; i < rows; i++) {
+      let mx = -Infinity;
+      for (let j = 0; j < cols; j++) mx = Math.max(mx, A.v[i * cols + j]);
+      let s = 0;
+      for (let j = 0; j < cols; j++) { const e = Math.exp(A.v[i * cols + j] - mx); y[i * cols + j] = e; s += e; }
+      for (let j = 0; j < cols; j++) y[i * cols + j] /= s;
+    }
+    let yt: Float64Array | null = null;
+    if (A.t !== null) {
+      // y_t = y .* (s_t - <y, s_t>) row by row
+      yt = new Float64Array(rows * cols);
+      for (let i = 0; i < rows; i++) {
+        let c = 0;
+        for (let j = 0; j < cols; j++) c += y[i * cols + j] * A.t[i * cols + j];
+        for (let j = 0; j < cols; j++) yt[i * cols + j] = y[i * cols + j] * (A.t[i * cols + j] - c);
+      }
+    }
+    const out = this.node(new Dual(rows, cols, y, yt), [a], (g) => {
+      const Y = out.x;
+      // g_a = y .* (g - <g, y>) ; tangent: y_t .* (g - c) + y .* (g_t - c_t), c_t = <g_t, y> + <g, y_t>
+      const gv = new Float64Array(rows * cols);
+      const hasT = g.t !== null || Y.t !== null;
+      const gt = hasT ? new Float64Array(rows * cols) : null;
+      for (let i = 0; i < rows; i++) {
+        const o = i * cols;
+        let c = 0;
+        for (let j = 0; j < cols; j++) c += g.v[o + j] * Y.v[o + j];
+        for (let j = 0; j < cols; j++) gv[o + j] = Y.v[o + j] * (g.v[o + j] - c);
+        if (gt !== null) {
+          let ct = 0;
+          if (g.t !== null) for (let j = 0; j < cols; j++) ct += g.t[o + j] * Y.v[o + j];
+          if (Y.t !== null) for (let j = 0; j < cols; j++) ct += g.v[o + j] * Y.t[o + j];
+          for (let j = 0; j < cols; j++) {
+            let s = -Y.v[o + j] * ct;
+            if (Y.t !== null) s += Y.t[o + j] * (g.v[o + j] - c);
+            if (g.t !== null) s += Y.v[o + j] * g.t[o + j];
+            gt[o + j] = s;
+          }
+        }
+      }
+      this.accumulate(a, new Dual(rows, cols, gv, gt));
+    });
+    return out;
+  }
+
+  /** The same entries read as a `rows x cols` matrix (row-major order unchanged). */
+  reshape(a: Var, rows: number, cols: number): Var {
+    if (rows * cols !== a.rows * a.cols) {
+      throw new RangeError(`reshape: cannot view ${a.rows} x ${a.cols} as ${rows} x ${cols}`);
+    }
+    const A = a.x;
+    return this.node(new Dual(rows, cols, A.v, A.t), [a], (g) => {
+      this.accumulate(a, new Dual(A.rows, A.cols, g.v, g.t));
+    });
+  }
+
+  /** Stack matrices with equal column counts on top of each other. */
+  concatRows(parts: Var[]): Var {
+    if (parts.length === 0) throw new RangeError("concatRows: no parts");
+    const cols = parts[0].cols;
+    for (const p of parts) if (p.cols !== cols) throw new RangeError(`concatRows: column counts differ, ${cols} and ${p.cols}`);
+    const rows = parts.reduce((s, p) => s + p.rows, 0);
+    const v = new Float64Array(rows * cols);
+    const anyT = parts.some((p) => p.x.t !== null);
+    const t = anyT ? new Float64Array(rows * cols) : null;
+    let off = 0;
+    for (const p of parts) {
+      v.set(p.x.v, off);
+      if (t !== null && p.x.t !== null) t.set(p.x.t, off);
+      off += p.x.v.length;
+    }
+    return this.node(new Dual(rows, cols, v, t), parts, (g) => {
+      let o = 0;
+      for (const p of parts) {
+        const len = p.rows * cols;
+        this.accumulate(p, new Dual(p.rows, cols, g.v.slice(o, o + len), g.t === null ? null : g.t.slice(o, o + len)));
+        o += len;
+      }
+    });
+  }
+
+  /** Place matrices with equal row counts side by side. */
+  concatCols(parts: Var[]): Var {
+    if (parts.length === 0) throw new RangeError("concatCols: no parts");
+    const rows = parts[0].rows;
+    for (const p of parts) if (p.rows !== rows) throw new RangeError(`concatCols: row counts differ, ${rows} and ${p.rows}`);
+    const cols = parts.reduce((s, p) => s + p.cols, 0);
+    const anyT = parts.some((p) => p.x.t !== null);
+    const v = new Float64Array(rows * cols);
+    const t = anyT ? new Float64Array(rows * cols) : null;
+    let c0 = 0;
+    for (const p of parts) {
+      const pc = p.cols;
+      for (let i = 0; i < rows; i++) {
+        for (let j = 0; j < pc; j++) {
+          v[i * cols + c0 + j] = p.x.v[i * pc + j];
+          if (t !== null && p.x.t !== null) t[i * cols + c0 + j] = p.x.t[i * pc + j];
+        }
+      }
+      c0 += pc;
+    }
+    return this.node(new Dual(rows, cols, v, t), parts, (g) => {
+      let o = 0;
+      for (const p of parts) {
+        const pc = p.cols;
+        const gv = new Float64Array(rows * pc);
+        const gt = g.t === null ? null : new Float64Array(rows * pc);
+        for (let i = 0; i < rows; i++) {
+          for (let j = 0; j < pc; j++) {
+            gv[i * pc + j] = g.v[i * cols + o + j];
+            if (gt !== null) gt[i * pc + j] = (g.t as Float64Array)[i * cols + o + j];
+          }
+        }
+        this.accumulate(p, new Dual(rows, pc, gv, gt));
+        o += pc;
+      }
+    });
+  }
+
+  /**
+   * Run reverse mode from `output` with seed `seed` (same shape; the gradient of the scalar objective
+   * with respect to the output). After the call, every parameter leaf's `g` holds its gradient.
+   */
+  backward(output: Var, seed: Dual, options: BackwardOptions): void {
+    if (seed.rows !== output.rows || seed.cols !== output.cols) {
+      throw new RangeError(`backward: seed must be ${output.rows} x ${output.cols}, got ${seed.rows} x ${seed.cols}`);
+    }
+    this.paramPrimal = options.paramPrimal ?? true;
+    if (!options.secondOrder) {
+      for (const node of this.nodes) node.x = node.x.primal();
+      for (const leaf of this.leaves) leaf.x = leaf.x.primal();
+      seed = seed.primal();
+    }
+    if (!output.needsGrad) return;
+    output.g = seed;
+    output.gShared = true;
+    for (let i = this.nodes.length - 1; i >= 0; i--) {
+      const node = this.nodes[i];
+      if (node.g !== null && node.back !== null) node.back(node.g);
+      if (node !== output) node.g = null; // free intermediate adjoints
+    }
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * The papers' models. Every model documents its flat parameter ordering; see `model.ts` for the `Model`
+ * interface.
+ *
+ * - `deepLinear(widths)`, `mlp(widths, {activation, bias, activateOutput, multipliers})`
+ * - Cracking the Hessian, two-layer: `twoLayerScalar(m)`, `twoLayerRelu(m)`, `twoLayerBias(m)`,
+ *   `twoLayerMultiInput(m, D)`, `twoLayerMultiOutput(m, K)`
+ * - Cracking the Hessian, attention: `selfAttention({seqLen, embed, dK, sink})`
+ */
+export * from "./model";
+export * from "./mlp";

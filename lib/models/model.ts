@@ -1,0 +1,164 @@
+/**
+ * The `Model` interface shared by every network in this project, and the helpers that build one.
+ *
+ * A model owns a flat parameter vector `theta` (Float64Array) split into named blocks (matrices), each
+ * stored row-major, blocks one after another in the documented order (`blocks[i].offset`). Data follow
+ * the project convention: `X` is `inputDim x n` with one sample per column, the output `F(X)` is
+ * `outputDim x n`.
+ */
+import { Matrix } from "ml-matrix";
+import { Dual, Tape, Var } from "../curvature/autodiff";
+
+/** One parameter block: a `rows x cols` matrix stored row-major at `theta[offset .. offset + size)`. */
+export interface ParamBlock {
+  readonly name: string;
+  readonly rows: number;
+  readonly cols: number;
+  readonly offset: number;
+  readonly size: number;
+}
+
+export interface Model {
+  /** Short description, e.g. `deepLinear(6-7-7-5)`. */
+  readonly name: string;
+  /** Rows of X (features per sample). */
+  readonly inputDim: number;
+  /** Rows of F(X) (outputs per sample). */
+  readonly outputDim: number;
+  /** Parameter blocks in flat order. */
+  readonly blocks: readonly ParamBlock[];
+  /** Total number of parameters p. */
+  readonly numParams: number;
+  /** True when F(X) is linear in X (F(X) = W X for a matrix W(theta)): the population loss applies. */
+  readonly linearInInput: boolean;
+  /** Split theta into its blocks (copies), in block order. */
+  unflatten(theta: Float64Array): Matrix[];
+  /** Inverse of `unflatten`: concatenate the blocks (shapes are checked). */
+  flatten(ws: Matrix[]): Float64Array;
+  /** F(X), `outputDim x n`. */
+  forward(theta: Float64Array, X: Matrix): Matrix;
+  /**
+   * Record F(X) on a tape (used by `lib/curvature`): `params` are the blocks as tape leaves in block
+   * order, `X` the input leaf. Returns the output node (`outputDim x n`).
+   */
+  graph(tape: Tape, params: Var[], X: Var): Var;
+}
+
+/** Specification of a block before offsets are assigned. */
+export interface BlockSpec {
+  name: string;
+  rows: number;
+  cols: number;
+}
+
+/** Row-major copy of a Matrix. */
+export function matrixToArray(M: Matrix): Float64Array {
+  const rows = M.rows, cols = M.columns;
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = M.get(i, j);
+  return out;
+}
+
+/** Matrix from a row-major array. */
+export function arrayToMatrix(rows: number, cols: number, data: Float64Array, offset = 0): Matrix {
+  const M = new Matrix(rows, cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) M.set(i, j, data[offset + i * cols + j]);
+  return M;
+}
+
+/** Throw unless every entry is finite. `where` names the function and argument. */
+export function assertFinite(where: string, data: Float64Array | Matrix): void {
+  if (data instanceof Matrix) {
+    for (let i = 0; i < data.rows; i++) for (let j = 0; j < data.columns; j++) {
+      if (!Number.isFinite(data.get(i, j))) throw new RangeError(`${where} must be finite, entry (${i}, ${j}) is ${data.get(i, j)}`);
+    }
+    return;
+  }
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) throw new RangeError(`${where} must be finite, entry ${i} is ${data[i]}`);
+  }
+}
+
+/** Throw unless n is a positive integer. */
+export function assertPositiveInt(where: string, n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`${where} must be a positive integer, got ${n}`);
+}
+
+/**
+ * Build a `Model` from its block shapes and its tape computation. `graph` must only use tape operations
+ * so that gradients and Hessian-vector products come out exact.
+ */
+export function defineModel(spec: {
+  name: string;
+  inputDim: number;
+  outputDim: number;
+  blocks: BlockSpec[];
+  linearInInput?: boolean;
+  graph: (tape: Tape, params: Var[], X: Var) => Var;
+}): Model {
+  let offset = 0;
+  const blocks: ParamBlock[] = spec.blocks.map((b) => {
+    const block = { name: b.name, rows: b.rows, cols: b.cols, offset, size: b.rows * b.cols };
+    offset += block.size;
+    return block;
+  });
+  const numParams = offset;
+  const name = spec.name;
+  const model: Model = {
+    name,
+    inputDim: spec.inputDim,
+    outputDim: spec.outputDim,
+    blocks,
+    numParams,
+    linearInInput: spec.linearInInput ?? false,
+    unflatten(theta: Float64Array): Matrix[] {
+      checkTheta(`${name}.unflatten`, theta, numParams);
+      return blocks.map((b) => arrayToMatrix(b.rows, b.cols, theta, b.offset));
+    },
+    flatten(ws: Matrix[]): Float64Array {
+      if (ws.length !== blocks.length) {
+        throw new RangeError(`${name}.flatten: ws must hold ${blocks.length} matrices, got ${ws.length}`);
+      }
+      const theta = new Float64Array(numParams);
+      blocks.forEach((b, i) => {
+        const W = ws[i];
+        if (W.rows !== b.rows || W.columns !== b.cols) {
+          throw new RangeError(`${name}.flatten: ws[${i}] (${b.name}) must be ${b.rows} x ${b.cols}, got ${W.rows} x ${W.columns}`);
+        }
+        for (let r = 0; r < b.rows; r++) for (let c = 0; c < b.cols; c++) theta[b.offset + r * b.cols + c] = W.get(r, c);
+      });
+      return theta;
+    },
+    forward(theta: Float64Array, X: Matrix): Matrix {
+      checkTheta(`${name}.forward`, theta, numParams);
+      checkInput(`${name}.forward`, X, spec.inputDim);
+      const tape = new Tape();
+      const params = paramLeaves(tape, model, theta, null);
+      const out = spec.graph(tape, params, tape.constant(new Dual(X.rows, X.columns, matrixToArray(X))));
+      return arrayToMatrix(out.rows, out.cols, out.x.v);
+    },
+    graph: spec.graph,
+  };
+  return model;
+}
+
+/** Check a flat parameter vector's length and finiteness. */
+export function checkTheta(where: string, theta: Float64Array, numParams: number): void {
+  if (!(theta instanceof Float64Array)) throw new TypeError(`${where}: theta must be a Float64Array`);
+  if (theta.length !== numParams) throw new RangeError(`${where}: theta must have length ${numParams}, got ${theta.length}`);
+  assertFinite(`${where}: theta`, theta);
+}
+
+/** Check an input matrix's row count and finiteness. */
+export function checkInput(where: string, X: Matrix, inputDim: number): void {
+  if (X.rows !== inputDim) throw new RangeError(`${where}: X must have ${inputDim} rows (one sample per column), got ${X.rows} x ${X.columns}`);
+  assertFinite(`${where}: X`, X);
+}
+
+/** Parameter leaves for theta, with tangent blocks taken from `direction` when given. */
+export function paramLeaves(tape: Tape, model: Model, theta: Float64Array, direction: Float64Array | null): Var[] {
+  return model.blocks.map((b) =>
+    tape.param(new Dual(b.rows, b.cols, theta.subarray(b.offset, b.offset + b.size),
+      direction === null ? null : direction.subarray(b.offset, b.offset + b.size))),
+  );
+}
