@@ -435,3 +435,27 @@ describe("functional Hessian bound (Lemmas A.5, A.6)", () => {
     expect(maxRelErr([1], [1])).toBe(0);
   });
 });
+
+describe("closed forms vs lib/curvature's dense Hessians (population loss)", () => {
+  it("H_o, H_f and H of lib/curvature match the test's brute force and the predicted spectrum", async () => {
+    const { deepLinear } = await import("../../lib/models");
+    const { populationProblem, hessian, gaussNewton, functionalHessian } = await import("../../lib/curvature");
+    const widths = [6, 7, 7, 5];
+    const L = 3;
+    const s = makeSetting(rng(77), widths, 2, 5);
+    const lambdas = [0.85, 0.8];
+    const W = balancedWeights(s, lambdas);
+    const model = deepLinear(widths);
+    const theta = model.flatten(W);
+    const problem = populationProblem(model, { Sxx: s.Sxx, Syx: s.Syx, Syy: s.Syx.mmul(s.Sxx).mmul(s.Syx.transpose()) });
+    const Ho = gaussNewton(problem, theta);
+    const Hf = functionalHessian(problem, theta);
+    const H = hessian(problem, theta);
+    expect(Ho.clone().sub(denseHo(s, W)).abs().max()).toBeLessThan(1e-12);
+    expect(Hf.clone().sub(denseHf(s, W)).abs().max()).toBeLessThan(1e-12);
+    expect(H.clone().sub(Ho).sub(Hf).abs().max()).toBeLessThan(1e-12);
+    const pred = gramSpectrum(lambdas, { L, r: 2, dStar: 5, dOut: 5 }).map((q) => q.value);
+    const eigs = symEigs(Ho);
+    for (let i = 0; i < pred.length; i++) expect(Math.abs(eigs[i] - pred[i])).toBeLessThan(1e-12);
+  });
+});
