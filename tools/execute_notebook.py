@@ -8,6 +8,7 @@ Writes the executed notebook (also when a cell failed: the outputs up to the fai
 page, and a result file {"status": "ok"|"error"|"timeout", "error": {"cell", "message"}|null}. Checks are
 not read here: the kernel appends them to the file named by HS_CHECKS and the runner reads it.
 """
+import copy
 import json
 import os
 import re
@@ -32,6 +33,27 @@ def first_line(text, limit=300):
     text = re.sub(r"\x1b\[[0-9;]*m", "", str(text)).strip()
     line = text.splitlines()[0] if text else ""
     return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def cell_error_message(nb, index, exc):
+    """tslab reports a failing cell as ename "<Error>" with an empty value and writes the real message
+    (a thrown error, or TypeScript's diagnostics) to the cell's stderr: take it from there."""
+    ename = getattr(exc, "ename", "") or ""
+    evalue = first_line(getattr(exc, "evalue", "") or "")
+    if ename and ename != "<Error>" and evalue:
+        return "%s: %s" % (ename, evalue)
+    stderr = ""
+    if index is not None and 0 <= index < len(nb.cells):
+        for out in nb.cells[index].get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                stderr += out.get("text", "")
+            elif out.get("output_type") == "error":
+                stderr += "\n".join(out.get("traceback", []))
+    lines = [l.strip() for l in re.sub(r"\x1b\[[0-9;]*m", "", stderr).splitlines() if l.strip()]
+    for line in lines:
+        if re.match(r"^([A-Za-z_$][\w$.]*)?(Error|Exception)\b[^:]*:", line) or re.match(r"^\d+:\d+ - ", line):
+            return first_line(line)
+    return first_line(lines[0]) if lines else (first_line(exc) or "the cell failed")
 
 
 def main():
@@ -83,14 +105,15 @@ def main():
     except DeadKernelError as e:
         result.update(status="error", error={"cell": current["index"], "message": "the kernel died: %s" % first_line(e)})
     except CellExecutionError as e:
-        message = "%s: %s" % (e.ename, first_line(e.evalue)) if getattr(e, "ename", None) else first_line(e)
+        message = cell_error_message(nb, current["index"], e)
         result.update(status="error", error={"cell": current["index"], "message": message})
     except Exception as e:  # no such kernel, kernel failed to start, ...
         result.update(status="error", error={"cell": current["index"], "message": "%s: %s" % (type(e).__name__, first_line(e))})
 
     os.makedirs(os.path.dirname(args["output_notebook"]), exist_ok=True)
-    share_plotly(nb, args["plotly_src_notebook"])
-    nbformat.write(nb, args["output_notebook"])
+    executed = copy.deepcopy(nb)
+    share_plotly(executed, args["plotly_src_notebook"])
+    nbformat.write(executed, args["output_notebook"])
 
     try:
         from nbconvert import HTMLExporter

@@ -108,6 +108,14 @@ function ensureData() {
   }
 }
 
+/** Debian's nbconvert points HTML pages at a local MathJax: without it LaTeX stays raw in build/html. */
+export const MATHJAX = "/usr/share/javascript/mathjax/MathJax.js";
+function ensureMathJax() {
+  if (existsSync(MATHJAX)) return;
+  if (isRootOnDebian()) aptInstall(["libjs-mathjax"], "MathJax (LaTeX in the HTML pages)");
+  else console.warn(`setup: ${MATHJAX} is missing: the HTML pages will show LaTeX unrendered; install the Debian package libjs-mathjax.`);
+}
+
 function ensureChromium() {
   if (existsSync(CHROMIUM)) return;
   aptInstall(TEST_DEBS, "Chromium (the browser test of the HTML pages)");
@@ -118,6 +126,7 @@ export function setup({ forTest = false } = {}) {
   ensureNodeModules();
   const python = ensurePython();
   registerKernel();
+  ensureMathJax();
   ensureData();
   if (forTest) ensureChromium();
   return { python };

@@ -1,0 +1,69 @@
+// The project's layout rules, checked so that they stay true.
+import { describe, expect, it } from "vitest";
+import { existsSync, readdirSync, readFileSync, statSync } from "fs";
+import { join, relative } from "path";
+
+const root = join(__dirname, "..");
+
+function walk(dir: string, keep: (f: string) => boolean): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? walk(p, keep) : keep(p) ? [p] : [];
+  });
+}
+
+const notebooks = walk(join(root, "notebooks"), (f) => f.endsWith(".ipynb"));
+const libFiles = walk(join(root, "lib"), (f) => f.endsWith(".ts"));
+
+/** Relative import specifiers in TypeScript source. */
+function imports(source: string): string[] {
+  return [...source.matchAll(/(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']*)["']/g)].map((m) => m[1]);
+}
+
+describe("layout", () => {
+  it("no index.ts under lib/: barrels sit beside their folder (tslab resolves no directory imports)", () => {
+    expect(libFiles.filter((f) => f.endsWith("/index.ts")).map((f) => relative(root, f))).toEqual([]);
+  });
+
+  it("every relative import in lib/ and in notebooks names a .ts file (not a directory)", () => {
+    const bad: string[] = [];
+    for (const file of libFiles) {
+      for (const spec of imports(readFileSync(file, "utf8"))) {
+        const target = join(file, "..", spec);
+        if (!existsSync(`${target}.ts`)) bad.push(`${relative(root, file)}: ${spec}`);
+      }
+    }
+    for (const file of notebooks) {
+      const nb = JSON.parse(readFileSync(file, "utf8"));
+      for (const cell of nb.cells) {
+        if (cell.cell_type !== "code") continue;
+        for (const spec of imports([].concat(cell.source).join(""))) {
+          if (!existsSync(join(root, `${spec}.ts`))) bad.push(`${relative(root, file)}: ${spec}`);
+        }
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it("notebooks are committed without outputs, on the project kernel, with a Markdown cell first", () => {
+    expect(notebooks.length).toBeGreaterThan(0);
+    for (const file of notebooks) {
+      const nb = JSON.parse(readFileSync(file, "utf8"));
+      const id = relative(join(root, "notebooks"), file);
+      expect(nb.metadata?.kernelspec?.name, id).toBe("hessian-spectra");
+      expect(nb.cells[0].cell_type, id).toBe("markdown");
+      for (const cell of nb.cells) {
+        if (cell.cell_type === "code") {
+          expect(cell.outputs, id).toEqual([]);
+          expect(cell.execution_count, id).toBeNull();
+        }
+      }
+    }
+  });
+
+  it("library code never calls Math.random (every draw goes through lib/random/rng)", () => {
+    const offenders = libFiles.filter((f) => /Math\.random\s*\(/.test(readFileSync(f, "utf8")));
+    expect(offenders.map((f) => relative(root, f))).toEqual([]);
+  });
+});

@@ -1,0 +1,98 @@
+// The notebook runner on fixture notebooks: one that passes, one whose check fails, one that throws, one that
+// hangs past the timeout, one whose kernel dies, one with no check, one malformed file. Each must be reported
+// correctly in report.json while the others still complete; the passing page must show its plot in Chromium.
+import { beforeAll, describe, expect, it } from "vitest";
+import { spawnSync } from "child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+
+const root = join(__dirname, "..", "..");
+const runner = join(root, "tools", "notebooks.mjs");
+const fixtures = join(root, "test", "fixtures", "notebooks");
+
+interface Entry {
+  id: string;
+  status: string;
+  seconds: number;
+  checks: Array<{ name: string; passed: boolean }>;
+  error?: { cell: number | null; message: string };
+}
+
+function runRunner(args: string[]) {
+  return spawnSync(process.execPath, [runner, "--notebooks-dir", fixtures, ...args], { encoding: "utf8", cwd: root });
+}
+
+describe("notebook runner on fixtures", () => {
+  const out = mkdtempSync(join(tmpdir(), "hs-runner-"));
+  let run: ReturnType<typeof runRunner>;
+  let byId: Map<string, Entry>;
+
+  beforeAll(() => {
+    run = runRunner(["--out", out, "--timeout", "8", "--no-setup"]);
+    const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8"));
+    byId = new Map(report.notebooks.map((e: Entry) => [e.id, e]));
+  }, 180_000);
+
+  it("exits non-zero and prints one progress line per notebook", () => {
+    expect(run.status).toBe(1);
+    const lines = run.stdout.split("\n").filter((l) => /^\[\s*\d+\/7\]/.test(l));
+    expect(lines).toHaveLength(7);
+    expect(run.stdout).toMatch(/\[\s*\d\/7\] fixtures\/passes {2}ok {2}\d+\.\d s {2}checks 1\/1 passed/);
+  });
+
+  it("reports each outcome", () => {
+    expect(byId.get("fixtures/passes")).toMatchObject({ status: "ok", checks: [{ name: "one plus one", passed: true }] });
+    const failed = byId.get("fixtures/fails-check")!;
+    expect(failed.status).toBe("failed");
+    expect(failed.checks.map((c) => c.passed)).toEqual([false, true]); // the cell after the failure still ran
+    const threw = byId.get("fixtures/throws")!;
+    expect(threw).toMatchObject({ status: "error", error: { cell: 2, message: "Error: fixture error: thrown on purpose" } });
+    expect(threw.checks).toHaveLength(1);
+    const hung = byId.get("fixtures/hangs")!;
+    expect(hung).toMatchObject({ status: "timeout", error: { cell: 2 } });
+    expect(hung.error!.message).toMatch(/past the 8 s timeout/);
+    expect(byId.get("fixtures/kernel-dies")).toMatchObject({ status: "error", error: { message: expect.stringMatching(/kernel died/) } });
+    expect(byId.get("fixtures/no-checks")).toMatchObject({ status: "failed", error: { message: "the notebook recorded no check" } });
+    expect(byId.get("fixtures/malformed")).toMatchObject({ status: "error", error: { message: expect.stringMatching(/^malformed notebook/) } });
+    for (const e of byId.values()) {
+      expect(e.seconds).toBeGreaterThanOrEqual(0);
+      for (const c of e.checks as unknown as Array<Record<string, unknown>>) {
+        expect(Object.keys(c)).toEqual(expect.arrayContaining(["name", "measured", "expected", "tolerance", "passed"]));
+      }
+    }
+  });
+
+  it("writes executed notebooks and HTML pages that share one plotly.js", () => {
+    expect(existsSync(join(out, "notebooks", "fixtures", "passes.ipynb"))).toBe(true);
+    const page = readFileSync(join(out, "html", "fixtures", "passes.html"), "utf8");
+    expect(page).toContain('<script src="../plotly.js"></script>');
+    expect(page).not.toContain("data-hs-plotly-bundle");
+    expect(page.length).toBeLessThan(2_000_000);
+    expect(readdirSync(join(out, "html"))).toEqual(expect.arrayContaining(["plotly.js", "index.html", "fixtures"]));
+  });
+
+  it("the passing page, opened in headless Chromium, draws its plot (SVG present)", () => {
+    const chromium = "/usr/bin/chromium";
+    expect(existsSync(chromium), "Chromium is installed by `npm test` (tools/setup.mjs --for test)").toBe(true);
+    const r = spawnSync(chromium, [
+      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", `--user-data-dir=${mkdtempSync(join(tmpdir(), "hs-chromium-"))}`,
+      "--virtual-time-budget=10000", "--dump-dom", `file://${join(out, "html", "fixtures", "passes.html")}`,
+    ], { encoding: "utf8", timeout: 90_000, maxBuffer: 64 * 1024 * 1024 });
+    expect(r.stdout).toMatch(/<svg[^>]*class="main-svg"/);
+    expect(r.stdout).toMatch(/class="scatterlayer/);
+  }, 120_000);
+
+  it("an unknown filter is a one-line error and exit code 2", () => {
+    const r = runRunner(["--out", out, "--no-setup", "no-such/notebook"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^notebooks: no notebook matches "no-such\/notebook"/);
+  });
+
+  it("bad options are one-line errors", () => {
+    const r = runRunner(["--scale", "huge"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe('notebooks: --scale must be quick or paper, got "huge"');
+  });
+});
