@@ -58,19 +58,18 @@ function describe(r: CheckRecord): string {
   }
 }
 
-function record(r: CheckRecord): boolean {
+function record(r: CheckRecord): void {
   recorded.push(r);
   console.log(`${r.passed ? "PASS" : "FAIL"}  ${r.name}: ${describe(r)}`);
   const file = process.env.HS_CHECKS;
   if (file) appendFileSync(file, JSON.stringify(r) + "\n");
-  return r.passed;
 }
 
 /**
  * Check `measured` against `expected`.
  * - `"absolute"` (default): passes when |measured - expected| <= tolerance.
  * - `"relative"`: passes when |measured - expected| <= tolerance * |expected|.
- * Returns whether it passed.
+ * Returns nothing (a cell ending in a check would otherwise echo `true`); see `checks()` for the records.
  */
 export function check(
   name: string,
@@ -78,7 +77,7 @@ export function check(
   expected: number,
   tolerance: number,
   kind: "absolute" | "relative" = "absolute",
-): boolean {
+): void {
   requireName("check", name);
   requireNumber("check", "measured", measured);
   requireNumber("check", "expected", expected);
@@ -89,25 +88,25 @@ export function check(
   if (!Number.isFinite(expected)) throw new RangeError(`check: expected must be finite, got ${expected}`);
   const allowed = kind === "relative" ? tolerance * Math.abs(expected) : tolerance;
   const passed = Math.abs(measured - expected) <= allowed;
-  return record({ name, measured, expected, tolerance, kind, passed });
+  record({ name, measured, expected, tolerance, kind, passed });
 }
 
 /** Passes when measured <= limit (a bound that must hold). */
-export function checkAtMost(name: string, measured: number, limit: number): boolean {
+export function checkAtMost(name: string, measured: number, limit: number): void {
   requireName("checkAtMost", name);
   requireNumber("checkAtMost", "measured", measured);
   requireNumber("checkAtMost", "limit", limit);
   if (Number.isNaN(limit)) throw new RangeError("checkAtMost: limit must not be NaN");
-  return record({ name, measured, expected: limit, tolerance: 0, kind: "at-most", passed: measured <= limit });
+  record({ name, measured, expected: limit, tolerance: 0, kind: "at-most", passed: measured <= limit });
 }
 
 /** Passes when measured >= limit. */
-export function checkAtLeast(name: string, measured: number, limit: number): boolean {
+export function checkAtLeast(name: string, measured: number, limit: number): void {
   requireName("checkAtLeast", name);
   requireNumber("checkAtLeast", "measured", measured);
   requireNumber("checkAtLeast", "limit", limit);
   if (Number.isNaN(limit)) throw new RangeError("checkAtLeast: limit must not be NaN");
-  return record({ name, measured, expected: limit, tolerance: 0, kind: "at-least", passed: measured >= limit });
+  record({ name, measured, expected: limit, tolerance: 0, kind: "at-least", passed: measured >= limit });
 }
 
 /** The checks recorded so far in this process (a copy). */
