@@ -13,4 +13,21 @@ if (!configPath) {
 }
 process.chdir(root);
 const require = createRequire(join(root, "package.json"));
+
+// tslab type-checks every import, but at run time it serves only the files it compiled for an import of a
+// file: an import of a folder ("./lib/linalg" meaning lib/linalg/index.ts) falls through to Node, which
+// knows no .ts. Teach Node to load .ts (transpiled with tslab's own TypeScript), so such imports work too.
+const ts = require("@tslab/typescript-for-tslab");
+const Module = require("node:module");
+if (!Module._extensions[".ts"]) {
+  Module._extensions[".ts"] = (module, filename) => {
+    const source = require("node:fs").readFileSync(filename, "utf8");
+    const { outputText } = ts.transpileModule(source, {
+      fileName: filename,
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020, esModuleInterop: true },
+    });
+    module._compile(outputText, filename);
+  };
+}
+
 require("tslab/dist/main.js").startKernel({ configPath, enableFindLocal: false });

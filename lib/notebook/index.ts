@@ -1,0 +1,13 @@
+/**
+ * What notebooks use: numerical checks recorded in the run's report, inline Plotly figures, and the scale
+ * of the run. See CONTRIBUTING.md for the anatomy of a notebook.
+ */
+export { check, checkAtMost, checkAtLeast, checks, resetChecks } from "./check";
+export type { CheckRecord, CheckKind } from "./check";
+export { plot, plotBundle, PLOTLY_BUNDLE_MARKER } from "./plot";
+export type { Figure } from "./plot";
+export { displayBundle, setDisplaySink, markdown } from "./display";
+export type { MimeBundle, DisplaySink } from "./display";
+export { scale, pick, parseScale } from "./scale";
+export type { Scale } from "./scale";
+export { rng, Rng } from "../random/rng";
