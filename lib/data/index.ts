@@ -1,0 +1,5 @@
+/**
+ * Data: synthetic constructions of the papers (`synthetic.ts`) and real-data loaders (`loaders.ts`).
+ * X is `d x n` with one sample per column.
+ */
+export * from "./synthetic";

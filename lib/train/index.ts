@@ -1,0 +1,264 @@
+/**
+ * Training loops with recording callbacks: full-batch gradient descent on any `Problem` (sample or
+ * population loss), mini-batch SGD with momentum on an MSE regression, learning-rate schedules (the
+ * halving rule of Data Dependence App. C and the divide-by-10 rule of Cracking the Hessian D.1.3), and a
+ * `recorder` that keeps loss, weights and any spectrum along a run.
+ *
+ * ```ts
+ * const rec = recorder({ every: 10, spectrum: (theta) => topEigenvalues(theta) });
+ * const run = gradientDescent(problem, theta0, { lr: 0.05, steps: 2000, onStep: rec.onStep });
+ * rec.records  // [{ step, loss, theta, spectrum }, ...]
+ * ```
+ */
+import { Matrix } from "ml-matrix";
+import { Problem, lossAndGradient, mseProblem, MseOptions } from "../curvature/index";
+import { Model, assertPositiveInt, checkTheta } from "../models/model";
+import { Rng } from "../random/rng";
+
+/** What a callback sees at the initial point (step 0) and after each update. */
+export interface StepState {
+  /** Number of updates done so far (0 = the initial point). */
+  step: number;
+  /** Loss at `theta` (full-batch loss for GD; for SGD the mean of the epoch's mini-batch losses). */
+  loss: number;
+  /** Current parameters (a live view: copy it to keep it). */
+  theta: Float64Array;
+  /** Learning rate that the next update uses. */
+  lr: number;
+  /** Gradient at theta (full batch for GD, null for SGD epochs). */
+  gradient: Float64Array | null;
+}
+
+/** A learning-rate schedule, called once per step (GD) or epoch (SGD) with the loss just measured. */
+export interface Schedule {
+  /** Learning rate for the next update given the loss history so far; NaN or <= 0 stops training. */
+  next(loss: number): number;
+  /** Current learning rate. */
+  readonly lr: number;
+}
+
+/** Constant learning rate. */
+export function constantSchedule(lr: number): Schedule {
+  checkLr("constantSchedule", lr);
+  return { next: () => lr, lr };
+}
+
+function checkLr(where: string, lr: number): void {
+  if (!(Number.isFinite(lr) && lr > 0)) throw new RangeError(`${where}: lr must be positive and finite, got ${lr}`);
+}
+
+/**
+ * Halving schedule (Data Dependence, App. C): start at lrMax; whenever the loss improved by less than
+ * `tol` (relative, default 0.1%) over the last `window` (default 100) epochs, halve the learning rate and
+ * start a new window.
+ */
+export function halvingSchedule(lrMax: number, options: { window?: number; tol?: number } = {}): Schedule {
+  checkLr("halvingSchedule", lrMax);
+  const window = options.window ?? 100;
+  const tol = options.tol ?? 1e-3;
+  assertPositiveInt("halvingSchedule: window", window);
+  let lr = lrMax;
+  let history: number[] = [];
+  return {
+    get lr() { return lr; },
+    next(loss: number) {
+      history.push(loss);
+      if (history.length > window) {
+        const old = history[history.length - 1 - window];
+        if (old - loss < tol * Math.abs(old)) {
+          lr /= 2;
+          history = [loss];
+        }
+      }
+      return lr;
+    },
+  };
+}
+
+/**
+ * Divide-by-10 schedule (Cracking the Hessian, D.1.3): start at lr0; when the loss has not reached a new
+ * best (by relative `tol`, default 0) for `patience` epochs, divide the learning rate by 10; stop (return
+ * NaN) once it would fall below `minLr` (default 1e-5).
+ */
+export function divideBy10Schedule(lr0: number, options: { patience?: number; minLr?: number; tol?: number } = {}): Schedule {
+  checkLr("divideBy10Schedule", lr0);
+  const patience = options.patience ?? 10;
+  const minLr = options.minLr ?? 1e-5;
+  const tol = options.tol ?? 0;
+  assertPositiveInt("divideBy10Schedule: patience", patience);
+  let lr = lr0;
+  let best = Infinity;
+  let since = 0;
+  let done = false;
+  return {
+    get lr() { return done ? NaN : lr; },
+    next(loss: number) {
+      if (done) return NaN;
+      if (loss < best * (1 - tol)) { best = loss; since = 0; } else since++;
+      if (since >= patience) {
+        lr /= 10;
+        since = 0;
+        if (lr < minLr * (1 - 1e-12)) { done = true; return NaN; }
+      }
+      return lr;
+    },
+  };
+}
+
+/** Options of `gradientDescent`. */
+export interface GdOptions {
+  /** Number of updates. */
+  steps: number;
+  /** Learning rate or schedule. */
+  lr: number | Schedule;
+  /** Per-parameter learning-rate multipliers (e.g. muP per-layer rates), length p. */
+  lrScale?: Float64Array;
+  /** Called at step 0 (initial point) and after every update; return false to stop. */
+  onStep?: (s: StepState) => void | boolean;
+}
+
+export interface TrainResult {
+  /** Final parameters. */
+  theta: Float64Array;
+  /** Loss at steps 0, 1, ..., (GD) or per epoch (SGD). */
+  losses: number[];
+  /** Learning rate used at each update. */
+  lrs: number[];
+  /** Why the loop ended. */
+  stopped: "steps" | "callback" | "schedule" | "diverged";
+}
+
+function resolveSchedule(where: string, lr: number | Schedule): Schedule {
+  return typeof lr === "number" ? constantSchedule(lr) : lr;
+}
+
+function checkScale(where: string, lrScale: Float64Array | undefined, p: number): void {
+  if (lrScale === undefined) return;
+  if (lrScale.length !== p) throw new RangeError(`${where}: lrScale must have length ${p}, got ${lrScale.length}`);
+  checkTheta(`${where}: lrScale`, lrScale, p);
+}
+
+/**
+ * Full-batch gradient descent `theta <- theta - lr * lrScale .* grad l(theta)` on any problem (sample MSE
+ * or population loss). Stops early if the loss becomes non-finite ("diverged"), the callback returns
+ * false or the schedule returns a non-positive rate.
+ */
+export function gradientDescent(problem: Problem, theta0: Float64Array, options: GdOptions): TrainResult {
+  const p = problem.model.numParams;
+  checkTheta("gradientDescent: theta0", theta0, p);
+  if (!Number.isInteger(options.steps) || options.steps < 0) throw new RangeError(`gradientDescent: steps must be a non-negative integer, got ${options.steps}`);
+  checkScale("gradientDescent", options.lrScale, p);
+  const schedule = resolveSchedule("gradientDescent", options.lr);
+  const theta = Float64Array.from(theta0);
+  const losses: number[] = [];
+  const lrs: number[] = [];
+  let lr = schedule.lr;
+  for (let step = 0; ; step++) {
+    const { loss, gradient } = lossAndGradient(problem, theta);
+    losses.push(loss);
+    if (!Number.isFinite(loss)) return { theta, losses, lrs, stopped: "diverged" };
+    lr = step === 0 ? schedule.lr : schedule.next(loss);
+    if (options.onStep && options.onStep({ step, loss, theta, lr, gradient }) === false) return { theta, losses, lrs, stopped: "callback" };
+    if (step >= options.steps) return { theta, losses, lrs, stopped: "steps" };
+    if (!(lr > 0)) return { theta, losses, lrs, stopped: "schedule" };
+    const s = options.lrScale;
+    for (let i = 0; i < p; i++) theta[i] -= lr * (s === undefined ? 1 : s[i]) * gradient[i];
+    lrs.push(lr);
+  }
+}
+
+/** Options of `sgd`. */
+export interface SgdOptions {
+  epochs: number;
+  batchSize: number;
+  lr: number | Schedule;
+  /** Heavy-ball momentum mu (PyTorch convention: buf = mu buf + g, theta -= lr buf). Default 0. */
+  momentum?: number;
+  lrScale?: Float64Array;
+  /** Options of the mini-batch MSE (normalizer defaults to the batch size). */
+  mse?: MseOptions;
+  /** Called at epoch 0 (initial full-data loss) and after every epoch; return false to stop. */
+  onEpoch?: (s: StepState) => void | boolean;
+}
+
+/**
+ * Mini-batch SGD with momentum on the MSE of a regression data set (X `d_0 x n`, Y `d_L x n`): each epoch
+ * shuffles the samples with `gen` and visits them in batches of `batchSize` (last batch smaller). The
+ * schedule is advanced once per epoch with the full-data loss, which is also what `losses` records.
+ */
+export function sgd(model: Model, X: Matrix, Y: Matrix, theta0: Float64Array, options: SgdOptions, gen: Rng): TrainResult {
+  const p = model.numParams;
+  checkTheta("sgd: theta0", theta0, p);
+  const full = mseProblem(model, X, Y, options.mse);
+  assertPositiveInt("sgd: batchSize", options.batchSize);
+  if (!Number.isInteger(options.epochs) || options.epochs < 0) throw new RangeError(`sgd: epochs must be a non-negative integer, got ${options.epochs}`);
+  const mu = options.momentum ?? 0;
+  if (!(mu >= 0 && mu < 1)) throw new RangeError(`sgd: momentum must be in [0, 1), got ${mu}`);
+  checkScale("sgd", options.lrScale, p);
+  const schedule = resolveSchedule("sgd", options.lr);
+  const n = X.columns;
+  const theta = Float64Array.from(theta0);
+  const buf = new Float64Array(p);
+  const losses: number[] = [];
+  const lrs: number[] = [];
+  let lr = schedule.lr;
+  for (let epoch = 0; ; epoch++) {
+    const loss = lossAndGradient(full, theta).loss;
+    losses.push(loss);
+    if (!Number.isFinite(loss)) return { theta, losses, lrs, stopped: "diverged" };
+    if (epoch > 0) lr = schedule.next(loss);
+    if (options.onEpoch && options.onEpoch({ step: epoch, loss, theta, lr, gradient: null }) === false) return { theta, losses, lrs, stopped: "callback" };
+    if (epoch >= options.epochs) return { theta, losses, lrs, stopped: "steps" };
+    if (!(lr > 0)) return { theta, losses, lrs, stopped: "schedule" };
+    const perm = gen.permutation(n);
+    for (let start = 0; start < n; start += options.batchSize) {
+      const idx = perm.subarray(start, Math.min(n, start + options.batchSize));
+      const Xb = new Matrix(X.rows, idx.length), Yb = new Matrix(Y.rows, idx.length);
+      for (let j = 0; j < idx.length; j++) {
+        for (let i = 0; i < X.rows; i++) Xb.set(i, j, X.get(i, idx[j]));
+        for (let i = 0; i < Y.rows; i++) Yb.set(i, j, Y.get(i, idx[j]));
+      }
+      const { gradient } = lossAndGradient(mseProblem(model, Xb, Yb, options.mse), theta);
+      const s = options.lrScale;
+      for (let i = 0; i < p; i++) {
+        buf[i] = mu * buf[i] + gradient[i];
+        theta[i] -= lr * (s === undefined ? 1 : s[i]) * buf[i];
+      }
+    }
+    lrs.push(lr);
+  }
+}
+
+/** One recorded point of a run. */
+export interface RunRecord {
+  step: number;
+  loss: number;
+  lr: number;
+  /** Copy of the parameters (when `weights` is true). */
+  theta?: Float64Array;
+  /** Whatever `spectrum(theta)` returned. */
+  spectrum?: number[];
+  /** Whatever `extra(state)` returned. */
+  extra?: unknown;
+}
+
+/**
+ * A callback for `gradientDescent` / `sgd` that records every `every`-th step (and the first): loss,
+ * learning rate, optionally a copy of the weights, a spectrum computed from theta, and anything else.
+ */
+export function recorder(options: { every?: number; weights?: boolean; spectrum?: (theta: Float64Array) => number[]; extra?: (s: StepState) => unknown } = {}): { records: RunRecord[]; onStep: (s: StepState) => void } {
+  const every = options.every ?? 1;
+  assertPositiveInt("recorder: every", every);
+  const records: RunRecord[] = [];
+  return {
+    records,
+    onStep(s: StepState) {
+      if (s.step % every !== 0) return;
+      const r: RunRecord = { step: s.step, loss: s.loss, lr: s.lr };
+      if (options.weights) r.theta = Float64Array.from(s.theta);
+      if (options.spectrum) r.spectrum = options.spectrum(s.theta);
+      if (options.extra) r.extra = options.extra(s);
+      records.push(r);
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { deepLinear, mlp } from "../../lib/models/index";
+import { mseProblem, populationProblem, gradient } from "../../lib/curvature/index";
+import { gradientDescent, sgd, halvingSchedule, divideBy10Schedule, recorder } from "../../lib/train/index";
+import { usiInit } from "../../lib/init/index";
+import { alignedData } from "../../lib/data/index";
+import { rng } from "../../lib/random/rng";
+
+describe("training", () => {
+  it("gradientDescent performs theta - lr grad exactly and records", () => {
+    const gen = rng(41);
+    const model = mlp([2, 3, 1], { activation: "tanh", bias: true });
+    const X = gen.normalMatrix(2, 6), Y = gen.normalMatrix(1, 6);
+    const problem = mseProblem(model, X, Y);
+    const theta0 = gen.normalArray(model.numParams);
+    const rec = recorder({ every: 1, weights: true });
+    const run = gradientDescent(problem, theta0, { lr: 0.1, steps: 3, onStep: rec.onStep });
+    expect(run.losses.length).toBe(4);
+    expect(rec.records.length).toBe(4);
+    let t = Float64Array.from(theta0);
+    for (let s = 0; s < 3; s++) {
+      const g = gradient(problem, t);
+      t = t.map((x, i) => x - 0.1 * g[i]);
+      expect(Array.from(rec.records[s + 1].theta!)).toEqual(Array.from(t));
+    }
+    expect(Array.from(run.theta)).toEqual(Array.from(t));
+    expect(theta0[0]).not.toBe(run.theta[0]);
+  });
+
+  it("GD on the population loss from USI converges to the aligned solution (loss -> 0 on the rank-r target)", () => {
+    const gen = rng(42);
+    const widths = [6, 7, 7, 5];
+    const init = usiInit(widths, gen, { m0: 0.7, r: 2 });
+    const data = alignedData(init.U, init.V, { dStar: 6, r: 2, n: 10 }, gen);
+    const problem = populationProblem(deepLinear(widths), data);
+    const run = gradientDescent(problem, init.theta, { lr: 0.2, steps: 400 });
+    expect(run.losses[run.losses.length - 1]).toBeLessThan(1e-12);
+    expect(run.stopped).toBe("steps");
+  });
+
+  it("halving schedule halves after a stalled window; divide-by-10 stops below minLr", () => {
+    const h = halvingSchedule(1, { window: 3, tol: 1e-3 });
+    expect([h.next(10), h.next(5), h.next(4), h.next(3), h.next(3), h.next(3), h.next(3)]).toEqual([1, 1, 1, 1, 1, 1, 0.5]);
+    const d = divideBy10Schedule(1e-3, { patience: 2, minLr: 1e-5 });
+    const seq = [d.next(1), d.next(1), d.next(1), d.next(1), d.next(1), d.next(1)];
+    expect(seq.slice(0, 5)).toEqual([1e-3, 1e-3, 1e-4, 1e-4, 1e-5]);
+    expect(seq[5]).toBe(1e-5);
+    expect(Number.isNaN(d.next(1))).toBe(true);
+    expect(Number.isNaN(d.next(1))).toBe(true);
+  });
+
+  it("sgd with momentum and mini-batches reduces the loss on a linear teacher", () => {
+    const gen = rng(43);
+    const model = deepLinear([3, 4, 2]);
+    const X = gen.normalMatrix(3, 64);
+    const W = gen.normalMatrix(2, 3);
+    const Y = W.mmul(X);
+    const run = sgd(model, X, Y, gen.normalArray(model.numParams, 0, 0.5), { epochs: 60, batchSize: 16, lr: 0.05, momentum: 0.9 }, gen);
+    expect(run.losses[run.losses.length - 1]).toBeLessThan(1e-3 * run.losses[0]);
+    expect(() => sgd(model, X, Y, new Float64Array(20), { epochs: 1, batchSize: 0, lr: 0.1 }, gen)).toThrow(/sgd: batchSize must be a positive integer/);
+  });
+});
