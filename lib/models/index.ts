@@ -9,3 +9,5 @@
  */
 export * from "./model";
 export * from "./mlp";
+export * from "./two-layer";
+export * from "./attention";

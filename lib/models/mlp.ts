@@ -64,7 +64,7 @@ export function mlp(widths: number[], options: MlpOptions = {}, label = "mlp"): 
   const blocks: BlockSpec[] = [];
   for (let l = 1; l <= L; l++) {
     blocks.push({ name: `W${l}`, rows: widths[l], cols: widths[l - 1] });
-    if (bias) blocks.push({ name: `b${l}`, rows: widths[l], cols: 1 });
+    if (bias) blocks.push({ name: `b${l}`, rows: widths[l], cols: 1, fanIn: widths[l - 1], fanOut: widths[l] });
   }
   const act = (tape: Tape, h: Var): Var =>
     activation === "tanh" ? tape.tanh(h) : activation === "relu" ? tape.relu(h) : h;

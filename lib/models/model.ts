@@ -16,6 +16,10 @@ export interface ParamBlock {
   readonly cols: number;
   readonly offset: number;
   readonly size: number;
+  /** Fan-in of the layer this block belongs to (used by the initialisations). */
+  readonly fanIn: number;
+  /** Fan-out of that layer. */
+  readonly fanOut: number;
 }
 
 export interface Model {
@@ -49,6 +53,10 @@ export interface BlockSpec {
   name: string;
   rows: number;
   cols: number;
+  /** Fan-in of the layer (default cols: a weight matrix acting as W h). */
+  fanIn?: number;
+  /** Fan-out of the layer (default rows). */
+  fanOut?: number;
 }
 
 /** Row-major copy of a Matrix. */
@@ -98,7 +106,7 @@ export function defineModel(spec: {
 }): Model {
   let offset = 0;
   const blocks: ParamBlock[] = spec.blocks.map((b) => {
-    const block = { name: b.name, rows: b.rows, cols: b.cols, offset, size: b.rows * b.cols };
+    const block = { name: b.name, rows: b.rows, cols: b.cols, offset, size: b.rows * b.cols, fanIn: b.fanIn ?? b.cols, fanOut: b.fanOut ?? b.rows };
     offset += block.size;
     return block;
   });
