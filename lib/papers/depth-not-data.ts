@@ -19,6 +19,7 @@
  * Nothing here trains a network or forms a Hessian: the notebooks compare these numbers with the dense
  * Hessian from `lib/curvature`.
  */
+import { Matrix } from "ml-matrix";
 
 /** The three parts of the spectrum of H_o. */
 export type Cluster = "dominant" | "bulk" | "zero";
@@ -444,4 +445,34 @@ export function excessLossContraction(alpha: number, L: number, eta: number): nu
   requireFinite("excessLossContraction", "eta", eta);
   const f = 1 - eta * L * Math.pow(alpha, 2 * (L - 1));
   return f * f;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Reading the shared structure of Lemma 3.4 off trained weights (the weights themselves are built by
+// `lib/init` `sharedFormInit` / `usiInit`, the data by `lib/data` `alignedData`).
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * Read the effective values back from trained weights, in the fixed bases: lambda_i = [P^T(U^T W_L)]_ii etc.
+ * Returns, per layer, the diagonal of the layer in the (U, identity, V) bases and the largest off-diagonal
+ * entry there (0 when the layer has exactly the shared form P(U D), P(D), P(D V^T)).
+ */
+export function readSharedStructure(U: Matrix, V: Matrix, W: Matrix[], k: number): { diagonals: Float64Array[]; offDiagonal: number } {
+  const L = W.length;
+  requireDepth("readSharedStructure", L);
+  const diagonals: Float64Array[] = [];
+  let offDiagonal = 0;
+  W.forEach((Wl, idx) => {
+    let M = Wl;
+    if (idx === L - 1) M = U.transpose().mmul(M);
+    if (idx === 0) M = M.mmul(V);
+    const d = new Float64Array(k);
+    for (let i = 0; i < M.rows; i++)
+      for (let j = 0; j < M.columns; j++) {
+        if (i === j && i < k) d[i] = M.get(i, j);
+        else offDiagonal = Math.max(offDiagonal, Math.abs(M.get(i, j)));
+      }
+    diagonals.push(d);
+  });
+  return { diagonals, offDiagonal };
 }
