@@ -3,3 +3,4 @@
  * X is `d x n` with one sample per column.
  */
 export * from "./synthetic";
+export * from "./loaders";

@@ -5,3 +5,4 @@
  * - generic (`standardInit`, `pytorchDefaultInit`, `orthogonalInit`, `ntpInit`, `mupInit`): any model.
  */
 export * from "./balanced";
+export * from "./generic";

@@ -45,8 +45,8 @@ export function selfAttention(options: SelfAttentionOptions): Model {
     outputDim: T * d,
     blocks: [
       { name: "WV", rows: d, cols: d, fanIn: d },
-      { name: "WK", rows: d, cols: dK, fanIn: d },
-      { name: "WQ", rows: d, cols: dK, fanIn: d },
+      { name: "WK", rows: d, cols: dK, fanIn: d, fanOut: dK },
+      { name: "WQ", rows: d, cols: dK, fanIn: d, fanOut: dK },
     ],
     graph(tape, [WV, WK, WQ], X) {
       const n = X.cols;
