@@ -16,9 +16,10 @@ function walk(dir: string, keep: (f: string) => boolean): string[] {
 const notebooks = walk(join(root, "notebooks"), (f) => f.endsWith(".ipynb"));
 const libFiles = walk(join(root, "lib"), (f) => f.endsWith(".ts"));
 
-/** Relative import specifiers in TypeScript source. */
+/** Relative import specifiers in TypeScript source (comments, e.g. usage examples, are skipped). */
 function imports(source: string): string[] {
-  return [...source.matchAll(/(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']*)["']/g)].map((m) => m[1]);
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+  return [...code.matchAll(/(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']*)["']/g)].map((m) => m[1]);
 }
 
 describe("layout", () => {
