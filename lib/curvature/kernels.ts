@@ -9,8 +9,9 @@
  * the streamed panel stays in cache.
  */
 
-const COL_BLOCK = 512;
-const INNER_BLOCK = 256;
+const COL_BLOCK = 1024;
+const INNER_BLOCK = 128;
+const DOT_BLOCK = 256;
 
 /** C (m x n) (+)= op(A) op(B). See the module comment for the storage convention. */
 export function gemm(
@@ -32,51 +33,60 @@ export function gemm(
   else gemmTT(m, n, k, A, B, C);
 }
 
-/** C += A B, A m x k, B k x n: i-k-j over column panels of B. */
+/** C += A B, A m x k, B k x n. */
 function gemmNN(m: number, n: number, k: number, A: Float64Array, B: Float64Array, C: Float64Array): void {
-  for (let j0 = 0; j0 < n; j0 += COL_BLOCK) {
-    const j1 = Math.min(n, j0 + COL_BLOCK);
-    for (let i = 0; i < m; i++) {
-      const ci = i * n;
-      const ai = i * k;
-      let p = 0;
-      // four rows of B at a time: one pass over the C row per four products
-      for (; p + 3 < k; p += 4) {
-        const a0 = A[ai + p], a1 = A[ai + p + 1], a2 = A[ai + p + 2], a3 = A[ai + p + 3];
-        const b0 = p * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
-        for (let j = j0; j < j1; j++) {
-          C[ci + j] += a0 * B[b0 + j] + a1 * B[b1 + j] + a2 * B[b2 + j] + a3 * B[b3 + j];
-        }
-      }
-      for (; p < k; p++) {
-        const a = A[ai + p];
-        if (a === 0) continue;
-        const bp = p * n;
-        for (let j = j0; j < j1; j++) C[ci + j] += a * B[bp + j];
-      }
-    }
-  }
+  panelKernel(m, n, k, A, k, 1, B, C);
 }
 
 /** C += A^T B, A stored k x m, B k x n. */
 function gemmTN(m: number, n: number, k: number, A: Float64Array, B: Float64Array, C: Float64Array): void {
-  for (let j0 = 0; j0 < n; j0 += COL_BLOCK) {
-    const j1 = Math.min(n, j0 + COL_BLOCK);
-    for (let i = 0; i < m; i++) {
-      const ci = i * n;
-      let p = 0;
-      for (; p + 3 < k; p += 4) {
-        const a0 = A[p * m + i], a1 = A[(p + 1) * m + i], a2 = A[(p + 2) * m + i], a3 = A[(p + 3) * m + i];
-        const b0 = p * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
-        for (let j = j0; j < j1; j++) {
-          C[ci + j] += a0 * B[b0 + j] + a1 * B[b1 + j] + a2 * B[b2 + j] + a3 * B[b3 + j];
+  panelKernel(m, n, k, A, 1, m, B, C);
+}
+
+/**
+ * C (m x n) += op(A) B with op(A)(i, p) = A[i * as + p * ap] and B row-major k x n. Blocked over the inner
+ * dimension (KB rows of B) and over columns (JB), so the B panel (KB x JB) stays in cache while every pair of
+ * C rows sweeps it; the 2 x 4 register block does 8 multiply-adds per 4 loads of B.
+ */
+function panelKernel(m: number, n: number, k: number, A: Float64Array, as: number, ap: number, B: Float64Array, C: Float64Array): void {
+  for (let p0 = 0; p0 < k; p0 += INNER_BLOCK) {
+    const p1 = Math.min(k, p0 + INNER_BLOCK);
+    for (let j0 = 0; j0 < n; j0 += COL_BLOCK) {
+      const j1 = Math.min(n, j0 + COL_BLOCK);
+      let i = 0;
+      for (; i + 1 < m; i += 2) {
+        const c0 = i * n, c1 = c0 + n;
+        const r0 = i * as, r1 = r0 + as;
+        let p = p0;
+        for (; p + 3 < p1; p += 4) {
+          const q0 = p * ap, q1 = q0 + ap, q2 = q1 + ap, q3 = q2 + ap;
+          const a00 = A[r0 + q0], a01 = A[r0 + q1], a02 = A[r0 + q2], a03 = A[r0 + q3];
+          const a10 = A[r1 + q0], a11 = A[r1 + q1], a12 = A[r1 + q2], a13 = A[r1 + q3];
+          const b0 = p * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
+          for (let j = j0; j < j1; j++) {
+            const x0 = B[b0 + j], x1 = B[b1 + j], x2 = B[b2 + j], x3 = B[b3 + j];
+            C[c0 + j] += a00 * x0 + a01 * x1 + a02 * x2 + a03 * x3;
+            C[c1 + j] += a10 * x0 + a11 * x1 + a12 * x2 + a13 * x3;
+          }
+        }
+        for (; p < p1; p++) {
+          const a0 = A[r0 + p * ap], a1 = A[r1 + p * ap];
+          const bp = p * n;
+          for (let j = j0; j < j1; j++) {
+            const x = B[bp + j];
+            C[c0 + j] += a0 * x;
+            C[c1 + j] += a1 * x;
+          }
         }
       }
-      for (; p < k; p++) {
-        const a = A[p * m + i];
-        if (a === 0) continue;
-        const bp = p * n;
-        for (let j = j0; j < j1; j++) C[ci + j] += a * B[bp + j];
+      for (; i < m; i++) {
+        const ci = i * n;
+        for (let p = p0; p < p1; p++) {
+          const a = A[i * as + p * ap];
+          if (a === 0) continue;
+          const bp = p * n;
+          for (let j = j0; j < j1; j++) C[ci + j] += a * B[bp + j];
+        }
       }
     }
   }
@@ -84,8 +94,8 @@ function gemmTN(m: number, n: number, k: number, A: Float64Array, B: Float64Arra
 
 /** C += A B^T, A m x k, B stored n x k: dot products of rows, blocked over the inner dimension. */
 function gemmNT(m: number, n: number, k: number, A: Float64Array, B: Float64Array, C: Float64Array): void {
-  for (let p0 = 0; p0 < k; p0 += INNER_BLOCK) {
-    const p1 = Math.min(k, p0 + INNER_BLOCK);
+  for (let p0 = 0; p0 < k; p0 += DOT_BLOCK) {
+    const p1 = Math.min(k, p0 + DOT_BLOCK);
     let i = 0;
     for (; i + 1 < m; i += 2) {
       const a0 = i * k, a1 = a0 + k;
