@@ -29,7 +29,10 @@ export interface StepState {
   gradient: Float64Array | null;
 }
 
-/** A learning-rate schedule, called once per step (GD) or epoch (SGD) with the loss just measured. */
+/**
+ * A learning-rate schedule, called once per step (GD) or epoch (SGD), starting at the initial point, with
+ * the loss just measured.
+ */
 export interface Schedule {
   /** Learning rate for the next update given the loss history so far; NaN or <= 0 stops training. */
   next(loss: number): number;
@@ -157,7 +160,7 @@ export function gradientDescent(problem: Problem, theta0: Float64Array, options:
     const { loss, gradient } = lossAndGradient(problem, theta);
     losses.push(loss);
     if (!Number.isFinite(loss)) return { theta, losses, lrs, stopped: "diverged" };
-    lr = step === 0 ? schedule.lr : schedule.next(loss);
+    lr = schedule.next(loss);
     if (options.onStep && options.onStep({ step, loss, theta, lr, gradient }) === false) return { theta, losses, lrs, stopped: "callback" };
     if (step >= options.steps) return { theta, losses, lrs, stopped: "steps" };
     if (!(lr > 0)) return { theta, losses, lrs, stopped: "schedule" };
@@ -206,7 +209,7 @@ export function sgd(model: Model, X: Matrix, Y: Matrix, theta0: Float64Array, op
     const loss = lossAndGradient(full, theta).loss;
     losses.push(loss);
     if (!Number.isFinite(loss)) return { theta, losses, lrs, stopped: "diverged" };
-    if (epoch > 0) lr = schedule.next(loss);
+    lr = schedule.next(loss);
     if (options.onEpoch && options.onEpoch({ step: epoch, loss, theta, lr, gradient: null }) === false) return { theta, losses, lrs, stopped: "callback" };
     if (epoch >= options.epochs) return { theta, losses, lrs, stopped: "steps" };
     if (!(lr > 0)) return { theta, losses, lrs, stopped: "schedule" };

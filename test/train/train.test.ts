@@ -59,4 +59,15 @@ describe("training", () => {
     expect(run.losses[run.losses.length - 1]).toBeLessThan(1e-3 * run.losses[0]);
     expect(() => sgd(model, X, Y, new Float64Array(20), { epochs: 1, batchSize: 0, lr: 0.1 }, gen)).toThrow(/sgd: batchSize must be a positive integer/);
   });
+
+  it("GD with the halving schedule halves (exactly by 2) once the loss plateaus at a nonzero minimum", () => {
+    const gen = rng(44);
+    const model = deepLinear([3, 3, 2]);
+    const X = gen.normalMatrix(3, 10), Y = gen.normalMatrix(2, 10);
+    const run = gradientDescent(mseProblem(model, X, Y), gen.normalArray(model.numParams, 0, 0.5), { lr: halvingSchedule(0.1, { window: 20 }), steps: 400 });
+    const distinct = [...new Set(run.lrs)];
+    expect(distinct.length).toBeGreaterThan(1);
+    for (let i = 1; i < distinct.length; i++) expect(distinct[i]).toBe(distinct[i - 1] / 2);
+    expect(run.losses[run.losses.length - 1]).toBeLessThan(run.losses[0]);
+  });
 });
