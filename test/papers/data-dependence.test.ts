@@ -7,9 +7,12 @@ import { describe, expect, it } from "vitest";
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
 import { rng, Rng } from "../../lib/random/rng";
 import { deepLinear } from "../../lib/models";
-import { jacobian, mseProblem, ntkGram } from "../../lib/curvature";
+import { jacobian, mseProblem, ntkGram, populationProblem, loss, gradient, hvp } from "../../lib/curvature";
+import { ImageDataset } from "../../lib/data";
 import {
   balancedEigenvalue,
+  classProportionSubset,
+  endToEndLinear,
   balancedEigenvalueNaive,
   balancedEigenvalueSum,
   balancedSolutionSingularValues,
@@ -393,5 +396,51 @@ describe("helpers", () => {
       const sv = singularValues(A);
       for (let i = 0; i < s.length; i++) expect(Math.abs(sv[i] - s[i])).toBeLessThan(1e-12);
     }
+  });
+});
+
+describe("App. C helpers", () => {
+  it("endToEndLinear + populationProblem equals deepLinear on the sample MSE (loss, gradient, HVP)", () => {
+    const g = rng(12);
+    const widths = [6, 5, 4, 3];
+    const n = 15;
+    const X = g.normalMatrix(6, n), Y = g.normalMatrix(3, n);
+    const stats = { Sxx: X.mmul(X.transpose()).div(n), Syx: Y.mmul(X.transpose()).div(n), Syy: Y.mmul(Y.transpose()).div(n) };
+    const sample = mseProblem(deepLinear(widths), X, Y);
+    const pop = populationProblem(endToEndLinear(widths), stats);
+    const theta = g.normalArray(deepLinear(widths).numParams, 0, 0.5);
+    const v = g.normalArray(theta.length);
+    expect(relErr(loss(pop, theta), loss(sample, theta))).toBeLessThan(1e-12);
+    const ga = gradient(pop, theta), gb = gradient(sample, theta);
+    const ha = hvp(pop, theta, v), hb = hvp(sample, theta, v);
+    let eg = 0, eh = 0, ng = 0, nh = 0;
+    for (let i = 0; i < theta.length; i++) {
+      eg = Math.max(eg, Math.abs(ga[i] - gb[i])); ng = Math.max(ng, Math.abs(gb[i]));
+      eh = Math.max(eh, Math.abs(ha[i] - hb[i])); nh = Math.max(nh, Math.abs(hb[i]));
+    }
+    expect(eg / ng).toBeLessThan(1e-12);
+    expect(eh / nh).toBeLessThan(1e-12);
+  });
+
+  it("classProportionSubset: class rule, constant pixels dropped, whitened, moments", () => {
+    const g = rng(13);
+    const count = 400, dim = 9;
+    const images = new Uint8Array(count * dim);
+    const labels = new Uint8Array(count);
+    for (let i = 0; i < count; i++) {
+      labels[i] = i % 10;
+      for (let j = 0; j < dim; j++) images[i * dim + j] = j === 4 ? 7 : g.int(256); // pixel 4 constant
+    }
+    const ds: ImageDataset = { name: "fake", count, dim, shape: [3, 3], images, labels, classes: 10 };
+    const sub = classProportionSubset(ds, 100, g, { alphaMax: 0.37, sigmaX: 2 });
+    expect(sub.dropped).toBe(1);
+    expect(sub.X.rows).toBe(8);
+    expect(sub.alphaMax).toBeCloseTo(1 - 9 * Math.floor((0.63 * 100) / 9) / 100, 12);
+    expect(maxAbs(Matrix.sub(sub.Sxx, Matrix.eye(8).mul(4)))).toBeLessThan(1e-12);
+    expect(maxAbs(Matrix.sub(sub.Syx, sub.Y.mmul(sub.X.transpose()).div(100)))).toBeLessThan(1e-14);
+    const raw = classProportionSubset(ds, 100, g, { sigmaX: null });
+    expect(raw.X.rows).toBe(8);
+    expect(raw.X.get(0, 0)).toBeGreaterThanOrEqual(0);
+    expect(raw.X.get(0, 0)).toBeLessThanOrEqual(1);
   });
 });
