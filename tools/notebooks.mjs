@@ -10,7 +10,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameS
 import { availableParallelism } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { setup, jupyterPath, KERNEL_NAME, SetupError, root as projectRoot } from "./setup.mjs";
+import { findPython, jupyterPath, KERNEL_NAME, missingJupyterMessage, root as projectRoot, setup, SetupError } from "./setup.mjs";
 
 export class UsageError extends Error {}
 
@@ -215,8 +215,8 @@ export async function main(argv) {
   }
   let python;
   try {
-    python = opts.setup ? setup().python : (await import("./setup.mjs")).findPython();
-    if (!python) throw new SetupError("no python3 with nbclient and nbconvert: run without --no-setup, or set HS_PYTHON");
+    python = opts.setup ? setup().python : findPython();
+    if (!python) throw new SetupError(missingJupyterMessage());
   } catch (e) {
     console.error(`notebooks: ${e instanceof SetupError ? e.message : e.stack}`);
     return 1;

@@ -58,9 +58,12 @@ function ensureNodeModules() {
 
 const PY_PROBE = "import nbclient, nbconvert, nbformat, jupyter_client, IPython";
 
-/** A python3 with nbclient and nbconvert: HS_PYTHON, Debian's /usr/bin/python3, then python3 on PATH. */
+/**
+ * A python3 with nbclient and nbconvert: HS_PYTHON when set (then only it), else Debian's /usr/bin/python3,
+ * then python3 on PATH.
+ */
 export function findPython() {
-  const candidates = [process.env.HS_PYTHON, "/usr/bin/python3", "python3"].filter(Boolean);
+  const candidates = process.env.HS_PYTHON ? [process.env.HS_PYTHON] : ["/usr/bin/python3", "python3"];
   for (const py of candidates) {
     const r = run(py, ["-c", PY_PROBE]);
     if (r.status === 0) return py;
@@ -73,7 +76,7 @@ function ensurePython() {
   if (py) return py;
   aptInstall(JUPYTER_DEBS, "Jupyter (nbclient, nbconvert, IPython)");
   py = findPython();
-  if (!py) throw new SetupError(`Jupyter was installed but no python3 imports it (tried HS_PYTHON, /usr/bin/python3, python3): set HS_PYTHON to a python with nbclient and nbconvert.`);
+  if (!py) throw new SetupError(`Jupyter was installed but ${process.env.HS_PYTHON ? `HS_PYTHON (${process.env.HS_PYTHON})` : "no python3 (/usr/bin/python3, python3)"} imports it: set HS_PYTHON to a python with nbclient and nbconvert.`);
   return py;
 }
 
@@ -133,6 +136,12 @@ export function setup({ forTest = false } = {}) {
 }
 
 export { SetupError };
+
+/** The one-line advice when no usable Python is found and setup may not install one. */
+export function missingJupyterMessage() {
+  const tried = process.env.HS_PYTHON ? `HS_PYTHON=${process.env.HS_PYTHON}` : "/usr/bin/python3, python3";
+  return `Jupyter is missing: no python imports ${PY_PROBE.replace("import ", "")} (tried ${tried}). Install the Debian packages ${JUPYTER_DEBS.join(" ")} (or run without --no-setup as root on Debian), or set HS_PYTHON.`;
+}
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);

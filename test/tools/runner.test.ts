@@ -90,6 +90,15 @@ describe("notebook runner on fixtures", () => {
     expect(r.stderr.trim()).toMatch(/^notebooks: no notebook matches "no-such\/notebook"/);
   });
 
+  it("a missing Jupyter is a one-line message naming what to install, and exit code 1", () => {
+    const r = spawnSync(process.execPath, [runner, "--notebooks-dir", fixtures, "--out", out, "--no-setup"], {
+      encoding: "utf8", cwd: root, env: { ...process.env, HS_PYTHON: "/bin/false" },
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/^notebooks: Jupyter is missing: .*tried HS_PYTHON=\/bin\/false.*python3-nbclient/);
+  });
+
   it("bad options are one-line errors", () => {
     const r = runRunner(["--scale", "huge"]);
     expect(r.status).toBe(2);
