@@ -50,6 +50,9 @@ describe("layout", () => {
       const id = relative(join(root, "notebooks"), file);
       expect(nb.metadata?.kernelspec?.name, id).toBe("hessian-spectra");
       expect(nb.cells[0].cell_type, id).toBe("markdown");
+      // Markdown written as "// text" comments (jupytext style) renders as literal slashes.
+      const commented = nb.cells.filter((c: { cell_type: string; source: string[] }) => c.cell_type === "markdown" && /^\s*\/\/ /.test([].concat(c.source as never).join("")));
+      expect(commented.length, `${id}: Markdown cells starting with "// " (convert with npm run nb -- from-percent)`).toBe(0);
       for (const cell of nb.cells) {
         if (cell.cell_type === "code") {
           expect(cell.outputs, id).toEqual([]);

@@ -1,5 +1,6 @@
 // Authoring notebooks as text. The .ipynb file is the source; this converts to and from the percent format:
-//   // %% [markdown]   starts a Markdown cell (its lines are the Markdown itself)
+//   // %% [markdown]   starts a Markdown cell (its lines are the Markdown itself, or, jupytext-style, each
+//                      prefixed with "// ": the prefix is then removed)
 //   // %%              starts a code cell
 // Usage: npm run nb -- from-percent <in.txt> <out.ipynb>
 //        npm run nb -- to-percent <in.ipynb> <out.txt>
@@ -49,7 +50,15 @@ export function cellsFromPercent(text) {
       throw new Error(`line ${i + 1}: text before the first "// %%" marker`);
     }
   });
-  return cells.map((c) => ({ type: c.type, source: c.lines.join("\n").replace(/^\n+|\s+$/g, "") }));
+  return cells.map((c) => ({ type: c.type, source: unprefix(c).join("\n").replace(/^\n+|\s+$/g, "") }));
+}
+
+/** Jupytext writes Markdown lines as comments ("// text"); when every non-blank line is one, strip the prefix. */
+function unprefix(cell) {
+  if (cell.type !== "markdown") return cell.lines;
+  const content = cell.lines.filter((l) => l.trim() !== "");
+  if (content.length === 0 || !content.every((l) => /^\/\/( |$)/.test(l))) return cell.lines;
+  return cell.lines.map((l) => l.replace(/^\/\/ ?/, ""));
 }
 
 /** Serialise as Jupyter does (one-space indent, trailing newline) so diffs stay small. */
