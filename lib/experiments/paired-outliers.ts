@@ -176,6 +176,8 @@ export interface PairedPoint {
   second: number[];
   mean: number[];
   ratio: number[];
+  /** Per model: the target tr(H)/D. */
+  target: number[];
   /** Worst |trace - sum of eigenvalues| / (sum of |eigenvalues|) over the models. */
   worstTraceError: number;
   /** Per model: is the best pair made of the largest eigenvalue and one other? */
@@ -190,7 +192,7 @@ export function pairedStudy(base: Omit<PairedConfig, "D">, Ds: number[], models:
   if (!Number.isInteger(models) || models < 1) throw new RangeError(`pairedStudy: models must be a positive integer, got ${models}`);
   return Ds.map((D) => {
     if (!Number.isInteger(D) || D < 1) throw new RangeError(`pairedStudy: every D must be a positive integer, got ${D}`);
-    const pt: PairedPoint = { D, width: base.width, models, best: [], second: [], mean: [], ratio: [], worstTraceError: 0, bestUsesTop: [] };
+    const pt: PairedPoint = { D, width: base.width, models, best: [], second: [], mean: [], ratio: [], target: [], worstTraceError: 0, bestUsesTop: [] };
     for (let k = 0; k < models; k++) {
       const g = gen.fork(`${base.layers}-${base.activation}-${base.init}-${base.data}-m${base.width}-n${base.n}-D${D}-#${k}`);
       const s = pairedSample({ ...base, D }, g);
@@ -200,6 +202,7 @@ export function pairedStudy(base: Omit<PairedConfig, "D">, Ds: number[], models:
       pt.best.push(s.pairs.bestGap);
       pt.second.push(s.pairs.secondGap);
       pt.mean.push(s.meanEigenvalue);
+      pt.target.push(s.target);
       pt.ratio.push(s.pairs.secondGap / Math.max(s.pairs.bestGap, Number.MIN_VALUE));
       pt.bestUsesTop.push(s.pairs.best[1] === s.eigenvalues.length - 1);
     }
