@@ -57,7 +57,7 @@ describe("eigh options", () => {
   });
   it("smallest k: the bottom k values", () => {
     const bottom = eigh(A, { smallest: 3 });
-    expect(Array.from(bottom.values)).toEqual(Array.from(all.values.slice(0, 3)));
+    expect(Array.from(bottom.values)).toEqual(Array.from(eigvalsh(A).slice(0, 3)));
     expect(bottom.vectors).toBeNull();
   });
   it("recovers a known spectrum with exact multiplicities", () => {

@@ -1,0 +1,139 @@
+/**
+ * Benchmark (not a test): dense symmetric eigen-decomposition with vectors, ours vs ml-matrix's
+ * EigenvalueDecomposition vs numpy.linalg.eigh (LAPACK syevd via OpenBLAS, one thread), on the same random
+ * symmetric matrices (written as float64 files to build/bench/). Writes build/bench/linalg.json and .md.
+ *
+ * npm run bench -- linalg [sizes...]   (default 256 512 1024 2048; ml-matrix is skipped above 1024)
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { EigenvalueDecomposition, Matrix } from "ml-matrix";
+import { matmul } from "../lib/linalg/blas";
+import { symmetricEigen } from "../lib/linalg/eigh";
+import { rng } from "../lib/random/rng";
+
+const EPS = 2.220446049250313e-16;
+const outDir = join(process.cwd(), "build", "bench");
+mkdirSync(outDir, { recursive: true });
+const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
+const ns = sizes.length > 0 ? sizes : [256, 512, 1024, 2048];
+const ML_MAX = 1024;
+
+interface Row { n: number; ours_s: number; mlmatrix_s: number | null; lapack_s: number | null; ours_max_residual: number; ours_orthogonality: number; lapack_max_residual: number | null; note?: string }
+
+function now(): number {
+  const [s, ns] = process.hrtime();
+  return s + ns * 1e-9;
+}
+
+function randomSymmetric(n: number, seed: number): Float64Array {
+  const g = rng(seed);
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      const v = g.normal();
+      a[i * n + j] = v;
+      a[j * n + i] = v;
+    }
+  }
+  return a;
+}
+
+/** max_j ||A q_j - λ_j q_j|| / (n ||A||_F eps) and ||Q^T Q - I||_F / (n eps); vt rows are the vectors. */
+function accuracy(a: Float64Array, values: Float64Array, vt: Float64Array, n: number): { residual: number; orthogonality: number } {
+  let anorm = 0;
+  for (let i = 0; i < n * n; i++) anorm += a[i] * a[i];
+  anorm = Math.sqrt(anorm);
+  // (A Q)^T = Q^T A (A symmetric): rows of vt times A
+  const qa = matmul(vt, a, n, n, n);
+  let worst = 0;
+  for (let j = 0; j < n; j++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const r = qa[j * n + i] - values[j] * vt[j * n + i];
+      s += r * r;
+    }
+    worst = Math.max(worst, Math.sqrt(s));
+  }
+  // Q^T Q - I computed as vt vt^T: transpose vt via matmul's row layout
+  const q = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) q[j * n + i] = vt[i * n + j];
+  const g = matmul(vt, q, n, n, n);
+  let o = 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) o += (g[i * n + j] - (i === j ? 1 : 0)) ** 2;
+  return { residual: worst / (n * anorm * EPS), orthogonality: Math.sqrt(o) / (n * EPS) };
+}
+
+const pyScript = `
+import sys, time, json, numpy as np
+n = int(sys.argv[2]); a = np.fromfile(sys.argv[1], dtype=np.float64).reshape(n, n)
+w, v = np.linalg.eigh(a)  # warm-up
+best = 1e300
+reps = 3 if n <= 1024 else 1
+for _ in range(reps):
+    t = time.perf_counter(); w, v = np.linalg.eigh(a); best = min(best, time.perf_counter() - t)
+r = a @ v - v * w
+res = float(np.max(np.linalg.norm(r, axis=0)) / (n * np.linalg.norm(a) * np.finfo(float).eps))
+print(json.dumps({"s": best, "res": res}))
+`;
+
+function lapack(file: string, n: number): { s: number; res: number } | null {
+  const run = spawnSync("/usr/bin/python3", ["-c", pyScript, file, String(n)], { env: { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" }, encoding: "utf8" });
+  if (run.status !== 0) {
+    console.error(`numpy failed: ${run.stderr}`);
+    return null;
+  }
+  return JSON.parse(run.stdout.trim());
+}
+
+const rows: Row[] = [];
+for (const n of ns) {
+  const a = randomSymmetric(n, 1000 + n);
+  const file = join(outDir, `sym-${n}.f64`);
+  writeFileSync(file, Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+  // ours: best of 2 at n <= 1024 (first run warms up the JIT), 1 above
+  let ours = Infinity;
+  let result = symmetricEigen(a.slice(), Math.min(n, 64), true); // JIT warm-up on a small problem
+  void result;
+  const reps = n <= 1024 ? 2 : 1;
+  for (let r = 0; r < reps; r++) {
+    const t = now();
+    result = symmetricEigen(a.slice(), n, true);
+    ours = Math.min(ours, now() - t);
+  }
+  const { residual, orthogonality } = accuracy(a, result.values, result.vt!, n);
+  let ml: number | null = null;
+  let note: string | undefined;
+  if (n <= ML_MAX) {
+    const M = new Matrix(n, n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) M.set(i, j, a[i * n + j]);
+    const t = now();
+    const e = new EigenvalueDecomposition(M, { assumeSymmetric: true });
+    void e.eigenvectorMatrix;
+    ml = now() - t;
+  } else note = `ml-matrix skipped above n = ${ML_MAX} (O(n^3) with ~8x the time of n = 1024)`;
+  const lp = lapack(file, n);
+  const row: Row = { n, ours_s: ours, mlmatrix_s: ml, lapack_s: lp ? lp.s : null, ours_max_residual: residual, ours_orthogonality: orthogonality, lapack_max_residual: lp ? lp.res : null };
+  if (note) row.note = note;
+  rows.push(row);
+  console.log(JSON.stringify(row));
+}
+
+writeFileSync(join(outDir, "linalg.json"), JSON.stringify(rows, null, 2) + "\n");
+const fmt = (x: number | null, d = 3) => (x === null ? "-" : x.toFixed(d));
+const md = [
+  "# eigh with vectors: ours vs ml-matrix vs LAPACK (numpy.linalg.eigh, OpenBLAS 1 thread)",
+  "",
+  `Node ${process.version}; random symmetric N(0,1) matrices (same data for all three); times in seconds, best of ${"2 (ours), 3 (LAPACK)"} for n <= 1024, single run above.`,
+  "Residual: max_j ||A q_j - λ_j q_j|| / (n ||A||_F eps); orthogonality: ||Q^T Q - I||_F / (n eps).",
+  "",
+  "| n | ours (s) | ml-matrix (s) | LAPACK (s) | ml-matrix / ours | ours / LAPACK | ours residual | ours orthogonality | LAPACK residual |",
+  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ...rows.map((r) => `| ${r.n} | ${fmt(r.ours_s)} | ${fmt(r.mlmatrix_s)} | ${fmt(r.lapack_s)} | ${r.mlmatrix_s === null ? "-" : (r.mlmatrix_s / r.ours_s).toFixed(1) + "x"} | ${r.lapack_s === null ? "-" : (r.ours_s / r.lapack_s).toFixed(1) + "x"} | ${fmt(r.ours_max_residual, 3)} | ${fmt(r.ours_orthogonality, 3)} | ${fmt(r.lapack_max_residual, 3)} |`),
+  "",
+  ...rows.filter((r) => r.note).map((r) => `- n = ${r.n}: ${r.note}`),
+  "",
+].join("\n");
+writeFileSync(join(outDir, "linalg.md"), md);
+console.log(md);
