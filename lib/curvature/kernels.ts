@@ -29,7 +29,17 @@ export function gemm(
   if (m === 0 || n === 0 || k === 0) return;
   if (!ta && !tb) gemmNN(m, n, k, A, B, C);
   else if (ta && !tb) gemmTN(m, n, k, A, B, C);
-  else if (!ta && tb) gemmNT(m, n, k, A, B, C);
+  else if (!ta && tb) {
+    if (k >= 64 && n >= 8 && m >= 8) {
+      // transpose B once (n x k -> k x n) and use the register-blocked panel kernel
+      const BT = new Float64Array(k * n);
+      for (let j = 0; j < n; j++) {
+        const bj = j * k;
+        for (let p = 0; p < k; p++) BT[p * n + j] = B[bj + p];
+      }
+      panelKernel(m, n, k, A, k, 1, BT, C);
+    } else gemmNT(m, n, k, A, B, C);
+  }
   else gemmTT(m, n, k, A, B, C);
 }
 
@@ -41,6 +51,15 @@ function gemmNN(m: number, n: number, k: number, A: Float64Array, B: Float64Arra
 /** C += A^T B, A stored k x m, B k x n. */
 function gemmTN(m: number, n: number, k: number, A: Float64Array, B: Float64Array, C: Float64Array): void {
   panelKernel(m, n, k, A, 1, m, B, C);
+}
+
+/**
+ * C (m x n) += op(A) B with op(A)(i, p) = A[i * as + p * ap], exported for blocked algorithms elsewhere
+ * (e.g. triangular solves): see `panelKernel`.
+ */
+export function gemmStrided(m: number, n: number, k: number, A: Float64Array, as: number, ap: number, B: Float64Array, C: Float64Array): void {
+  if (m === 0 || n === 0 || k === 0) return;
+  panelKernel(m, n, k, A, as, ap, B, C);
 }
 
 /**

@@ -4,7 +4,8 @@
  */
 import { Matrix } from "ml-matrix";
 import { Rng } from "../random/rng";
-import { assertFinite, assertPositiveInt } from "../models/model";
+import { assertFinite, assertPositiveInt, matrixToArray } from "../models/model";
+import { gemm, gemmStrided } from "../curvature/kernels";
 
 function checkMatrix(where: string, X: Matrix): void {
   if (!(X instanceof Matrix)) throw new TypeError(`${where} must be an ml-matrix Matrix`);
@@ -13,31 +14,45 @@ function checkMatrix(where: string, X: Matrix): void {
 
 /**
  * Orthonormal basis of the row space of X (d x n, d <= n) by modified Gram-Schmidt applied twice, as a
- * d x n matrix Q with Q Q^T = I (the transpose of the thin-QR factor of X^T). Throws if X has rank < d.
+ * d x n matrix Q with Q Q^T = I (the transpose of the thin-QR factor of X^T). If X has rank < d, throws
+ * unless `rankDeficient` is "complete": then each dependent row is replaced by a standard basis vector
+ * orthogonalised against the rows before it (as a Householder QR would also return some orthonormal
+ * completion), so Q Q^T = I still holds but those rows carry no data.
  */
-export function orthonormalRows(X: Matrix, where = "orthonormalRows"): Matrix {
+export function orthonormalRows(X: Matrix, where = "orthonormalRows", rankDeficient: "throw" | "complete" = "throw"): Matrix {
   const d = X.rows, n = X.columns;
   if (d > n) throw new RangeError(`${where}: X must have at least as many columns (samples) as rows, got ${d} x ${n}`);
   const q: Float64Array[] = [];
   for (let i = 0; i < d; i++) q.push(Float64Array.from(X.getRow(i)));
+  let nextBasis = 0;
   for (let i = 0; i < d; i++) {
     const row = q[i];
-    let before = 0;
-    for (let j = 0; j < n; j++) before += row[j] * row[j];
-    before = Math.sqrt(before);
-    for (let pass = 0; pass < 2; pass++) {
-      for (let p = 0; p < i; p++) {
-        const qp = q[p];
-        let dd = 0;
-        for (let j = 0; j < n; j++) dd += qp[j] * row[j];
-        for (let j = 0; j < n; j++) row[j] -= dd * qp[j];
+    for (let attempt = 0; ; attempt++) {
+      let before = 0;
+      for (let j = 0; j < n; j++) before += row[j] * row[j];
+      before = Math.sqrt(before);
+      for (let pass = 0; pass < 2; pass++) {
+        for (let p = 0; p < i; p++) {
+          const qp = q[p];
+          let dd = 0;
+          for (let j = 0; j < n; j++) dd += qp[j] * row[j];
+          for (let j = 0; j < n; j++) row[j] -= dd * qp[j];
+        }
       }
+      let nrm = 0;
+      for (let j = 0; j < n; j++) nrm += row[j] * row[j];
+      nrm = Math.sqrt(nrm);
+      if (nrm > 1e-10 * before && nrm > 0) {
+        for (let j = 0; j < n; j++) row[j] /= nrm;
+        break;
+      }
+      if (rankDeficient !== "complete") {
+        throw new RangeError(`${where}: X has rank below its ${d} rows (row ${i} is dependent on the previous ones); pass { rankDeficient: "complete" } to fill in orthonormal directions as QR does`);
+      }
+      if (nextBasis >= n || attempt > n) throw new RangeError(`${where}: could not complete the orthonormal rows`);
+      row.fill(0);
+      row[nextBasis++] = 1;
     }
-    let nrm = 0;
-    for (let j = 0; j < n; j++) nrm += row[j] * row[j];
-    nrm = Math.sqrt(nrm);
-    if (!(nrm > 1e-10 * before) || nrm === 0) throw new RangeError(`${where}: X has rank below its ${d} rows (row ${i} is dependent on the previous ones)`);
-    for (let j = 0; j < n; j++) row[j] /= nrm;
   }
   return new Matrix(q.map((r) => Array.from(r)));
 }
@@ -45,13 +60,74 @@ export function orthonormalRows(X: Matrix, where = "orthonormalRows"): Matrix {
 /**
  * QR whitening (Data Dependence, App. C): `X = sqrt(n) sigma_x Q`, where Q (d x n, orthonormal rows)
  * comes from the QR decomposition of `Xraw^T`. Then `X X^T / n = sigma_x^2 I` to rounding.
- * Needs n >= d and Xraw of full row rank.
+ * Needs n >= d. Rank-deficient Xraw (e.g. pixels that are zero in every image) throws, unless
+ * `options.rankDeficient` is "complete" (see `orthonormalRows`).
  */
-export function whiten(Xraw: Matrix, sigmaX = 1): Matrix {
+export function whiten(Xraw: Matrix, sigmaX = 1, options: { rankDeficient?: "throw" | "complete" } = {}): Matrix {
   checkMatrix("whiten: X", Xraw);
   if (!(Number.isFinite(sigmaX) && sigmaX > 0)) throw new RangeError(`whiten: sigmaX must be positive and finite, got ${sigmaX}`);
-  const Q = orthonormalRows(Xraw, "whiten");
-  return Q.mul(Math.sqrt(Xraw.columns) * sigmaX);
+  if (Xraw.rows > Xraw.columns) throw new RangeError(`whiten: X must have at least as many columns (samples) as rows, got ${Xraw.rows} x ${Xraw.columns}`);
+  const scale = Math.sqrt(Xraw.columns) * sigmaX;
+  const fast = choleskyQr2(Xraw);
+  if (fast !== null) return fast.mul(scale);
+  const Q = orthonormalRows(Xraw, "whiten", options.rankDeficient ?? "throw");
+  return Q.mul(scale);
+}
+
+/**
+ * Orthonormal rows by CholeskyQR2 (Fukaya et al. 2014): twice Q <- L^{-1} Q with L L^T = Q Q^T. Uses the
+ * blocked gemm kernel, so it is fast for d x n data such as 784 x 5000 images. Returns null when the Gram
+ * matrix is too ill-conditioned for Cholesky (relative pivot below 1e-10), and the caller falls back to
+ * Gram-Schmidt. The result equals the Q of a QR decomposition with positive diagonal R.
+ */
+function choleskyQr2(X: Matrix): Matrix | null {
+  const d = X.rows, n = X.columns;
+  let Q = matrixToArray(X);
+  for (let pass = 0; pass < 2; pass++) {
+    const G = new Float64Array(d * d);
+    gemm(false, true, d, d, n, Q, Q, G, false);
+    // Cholesky G = L L^T (lower, row-major)
+    const L = new Float64Array(d * d);
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j <= i; j++) {
+        let sum = G[i * d + j];
+        for (let k = 0; k < j; k++) sum -= L[i * d + k] * L[j * d + k];
+        if (i === j) {
+          // a relative pivot below 1e-14 means cond(X) beyond ~1e7: leave it to Gram-Schmidt
+          if (!(G[i * d + i] > 0) || !(sum > 1e-14 * G[i * d + i])) return null;
+          L[i * d + i] = Math.sqrt(sum);
+        } else {
+          L[i * d + j] = sum / L[j * d + j];
+        }
+      }
+    }
+    // blocked forward substitution Q <- L^{-1} Q: the update from earlier blocks is one gemm per block
+    const out = Float64Array.from(Q);
+    const B = 64;
+    for (let i0 = 0; i0 < d; i0 += B) {
+      const i1 = Math.min(d, i0 + B);
+      if (i0 > 0) {
+        const T = new Float64Array((i1 - i0) * n);
+        gemmStrided(i1 - i0, n, i0, L.subarray(i0 * d), d, 1, out, T);
+        for (let t = 0; t < T.length; t++) out[i0 * n + t] -= T[t];
+      }
+      for (let i = i0; i < i1; i++) {
+        const oi = i * n;
+        for (let k = i0; k < i; k++) {
+          const l = L[i * d + k];
+          if (l === 0) continue;
+          const ok = k * n;
+          for (let j = 0; j < n; j++) out[oi + j] -= l * out[ok + j];
+        }
+        const inv = 1 / L[i * d + i];
+        for (let j = 0; j < n; j++) out[oi + j] *= inv;
+      }
+    }
+    Q = out;
+  }
+  const M = new Matrix(d, n);
+  for (let i = 0; i < d; i++) for (let j = 0; j < n; j++) M.set(i, j, Q[i * n + j]);
+  return M;
 }
 
 /** Whitened, aligned data of Depth, Not Data (Assumptions 3.1 / 3.2), sample and population versions. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Matrix } from "ml-matrix";
-import { whiten, alignedData, decorrelatedData, gaussianTeacher, sequenceReversal, oneHot, subsampleByClass, wedgeData, standardizeRows } from "../../lib/data/index";
+import { whiten, orthonormalRows, alignedData, decorrelatedData, gaussianTeacher, sequenceReversal, oneHot, subsampleByClass, wedgeData, standardizeRows } from "../../lib/data/index";
 import { rng } from "../../lib/random/rng";
 
 function maxAbsDiff(A: Matrix, B: Matrix): number {
@@ -21,9 +21,23 @@ describe("synthetic data", () => {
     expect(() => whiten(gen.normalMatrix(5, 3))).toThrow(/whiten: X must have at least as many columns/);
     const dep = gen.normalMatrix(3, 10);
     for (let j = 0; j < 10; j++) dep.set(2, j, dep.get(0, j) + dep.get(1, j));
-    expect(() => whiten(dep)).toThrow(/whiten: X has rank below/);
+    expect(() => whiten(dep)).toThrow(/whiten: X has rank below its 3 rows \(row 2/);
+    const Xc = whiten(dep, 2, { rankDeficient: "complete" });
+    expect(maxAbsDiff(Xc.mmul(Xc.transpose()).div(10), Matrix.eye(3).mul(4))).toBeLessThan(1e-13);
     const nan = gen.normalMatrix(2, 4); nan.set(1, 1, Infinity);
     expect(() => whiten(nan)).toThrow(/whiten: X must be finite/);
+  });
+
+  it("whiten: CholeskyQR2 path equals Gram-Schmidt QR; ill-conditioned input falls back and stays orthonormal", () => {
+    const gen = rng(36);
+    const Xr = gen.normalMatrix(70, 300);
+    const fast = whiten(Xr, 1);
+    const mgs = orthonormalRows(Xr).mul(Math.sqrt(300));
+    expect(maxAbsDiff(fast, mgs)).toBeLessThan(1e-12);
+    const ill = gen.normalMatrix(4, 50);
+    for (let j = 0; j < 50; j++) ill.set(3, j, ill.get(0, j) + 1e-9 * ill.get(3, j));
+    const Xi = whiten(ill, 1);
+    expect(maxAbsDiff(Xi.mmul(Xi.transpose()).div(50), Matrix.eye(4))).toBeLessThan(1e-12);
   });
 
   it("alignedData: sample moments equal the population S_xx, S_yx exactly", () => {
