@@ -113,3 +113,214 @@ describe("Cracking the Hessian, Theorem 3.1", () => {
     expect(() => theorem31Spectrum(scalarLinearStats(new Float64Array([1]), new Float64Array([1]), new Float64Array([1]), new Float64Array([1])), 0)).toThrow(/m must be a positive integer/);
   });
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// The rest of the paper's closed forms, each against the dense Hessian of the lib/models model.
+// ---------------------------------------------------------------------------------------------------------
+import {
+  appendixCOutlierProduct, appendixCPhase, attentionStats, biasStats, corollaryB1Stats, corollaryB2Stats,
+  corollaryB3OutlierEigenvectors, decoupledSpectrum, depressedCubicRoots, equation2Contributions, orthogonalComplement,
+  pairedRoots, reluCells, remarkB2QueryKeySpectrum, remarkB3Quadratic, remark31ConditionBound, symmetric3x3Eigenvalues,
+  theorem32OutlierEigenvectors, theorem33BulkBasis, theorem34Spectrum, theorem35BlockHessian, theorem35Bounds,
+  theorem35Cubic, theorem35Outliers, theorem35Spectrum, theoremB1Pair, theoremB1Spectrum, theoremB1Triple,
+} from "../../lib/papers/cracking-the-hessian";
+import { selfAttention, twoLayerBias, twoLayerMultiInput, twoLayerMultiOutput, twoLayerRelu } from "../../lib/models";
+import { decorrelatedData } from "../../lib/data";
+
+const sortedEig = (H: Matrix) => new EigenvalueDecomposition(H).realEigenvalues.sort((a, b) => a - b);
+function spectrumError(H: Matrix, predicted: Float64Array): number {
+  const eig = sortedEig(H);
+  const scale = Math.max(...eig.map(Math.abs));
+  return Math.max(...eig.map((e, i) => Math.abs(e - predicted[i]))) / scale;
+}
+function residual(H: Matrix, z: Float64Array, lambda: number): number {
+  const Hz = H.mmul(Matrix.columnVector(Array.from(z))).to1DArray();
+  const nz = Math.hypot(...z);
+  return Math.hypot(...Hz.map((h, i) => h - lambda * z[i])) / (nz * maxAbs(H));
+}
+
+describe("Cracking the Hessian, helpers", () => {
+  it("pairedRoots: both signs of s, small root accurate", () => {
+    for (const [s, q] of [[3, 2], [-3, 2], [5, -1e-12], [-5, -1e-12], [0, 4]]) {
+      const [a, b] = pairedRoots(s, q);
+      expect(a).toBeGreaterThanOrEqual(b);
+      for (const r of [a, b]) expect(Math.abs(r * r - s * r - q)).toBeLessThan(1e-14 * Math.max(s * s, Math.abs(q), r * r) + 1e-30);
+      expect(Math.abs(a * b + q)).toBeLessThan(1e-14 * Math.abs(q));
+    }
+    expect(() => pairedRoots(1, -1)).toThrow(/disc = s\^2 \+ 4q must be >= 0/);
+  });
+
+  it("depressedCubicRoots and symmetric3x3Eigenvalues vs a dense solver, incl. near-triple roots", () => {
+    const g = rng(11);
+    for (let t = 0; t < 50; t++) {
+      const A = g.normalMatrix(3, 3);
+      const S = Matrix.add(A, A.transpose());
+      if (t % 5 === 0) for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) S.set(i, j, (i === j ? 2 : 0) + 1e-9 * S.get(i, j));
+      const exact = sortedEig(S).reverse();
+      const got = symmetric3x3Eigenvalues(S).values;
+      for (let i = 0; i < 3; i++) expect(Math.abs(got[i] - exact[i])).toBeLessThan(1e-14 * maxAbs(S) * 10);
+    }
+    expect(depressedCubicRoots(0, 0)).toEqual([0, 0, 0]);
+    const r = depressedCubicRoots(-7, 6); // (t-1)(t-2)(t+3)
+    expect(r.map((x) => Math.round(x * 1e12) / 1e12)).toEqual([2, 1, -3]);
+    expect(() => depressedCubicRoots(1, 0)).toThrow(/p must be <= 0/);
+  });
+
+  it("orthogonalComplement is orthonormal and orthogonal to u", () => {
+    const u = rng(3).normalArray(9);
+    const Q = orthogonalComplement(u);
+    const G = Q.transpose().mmul(Q);
+    for (let i = 0; i < 8; i++) for (let j = 0; j < 8; j++) expect(Math.abs(G.get(i, j) - (i === j ? 1 : 0))).toBeLessThan(1e-14);
+    const uq = new Matrix([Array.from(u)]).mmul(Q);
+    expect(maxAbs(uq)).toBeLessThan(1e-14 * Math.hypot(...u));
+  });
+});
+
+describe("Cracking the Hessian, Theorems 3.2 / 3.3 and equation (2)", () => {
+  it("outlier eigenvectors (Theorem 3.2) and bulk bases (Theorem 3.3, sign relative to deltaX)", () => {
+    for (const seed of [21, 22]) {
+      const { v, w, x, y, theta, problem } = setting(seed, 8, 50, 2);
+      const H = hessian(problem, theta);
+      const s = scalarLinearStats(w, v, x, y);
+      const { values, vectors } = theorem32OutlierEigenvectors(w, v, s);
+      for (let i = 0; i < 2; i++) expect(residual(H, vectors[i], values[i])).toBeLessThan(1e-13);
+      for (const sign of [1, -1] as const) {
+        const Z = theorem33BulkBasis(w, v, sign);
+        expect(Z.columns).toBe(7);
+        for (let j = 0; j < Z.columns; j++) expect(residual(H, Float64Array.from(Z.getColumn(j)), sign * s.deltaX)).toBeLessThan(1e-13);
+      }
+    }
+  });
+
+  it("equation (2) contributions sum to the sharpness of (1)", () => {
+    const { v, w, x, y } = setting(23, 6, 40);
+    const s = scalarLinearStats(w, v, x, y);
+    const c = equation2Contributions(s);
+    expect(Math.abs(c.lambdaMax - theorem31Outliers(s)[0])).toBeLessThan(1e-14 * c.lambdaMax);
+    expect(Math.abs(c.discriminant - equation2Discriminant(s))).toBeLessThan(1e-14 * c.discriminant);
+  });
+});
+
+describe("Cracking the Hessian, Theorem 3.4 (ReLU cells)", () => {
+  it("cell-wise spectrum matches the dense Hessian of twoLayerRelu", () => {
+    const g = rng(34);
+    for (const m of [6, 11]) {
+      const x = g.normalArray(80), y = x.map((xi) => (xi > 0 ? 1.2 : -0.4) * xi + 0.1 * g.normal());
+      const w = g.normalArray(m), v = g.normalArray(m);
+      const theta = new Float64Array(2 * m);
+      theta.set(w, 0);
+      theta.set(v, m);
+      const H = hessian(mseProblem(twoLayerRelu(m), new Matrix([Array.from(x)]), new Matrix([Array.from(y)])), theta);
+      expect(spectrumError(H, theorem34Spectrum(reluCells(w, v, x, y)))).toBeLessThan(1e-12);
+    }
+    expect(() => reluCells(new Float64Array([1]), new Float64Array([0]), new Float64Array([1]), new Float64Array([1]))).toThrow(/v\[0\] = 0 is a kink/);
+  });
+});
+
+describe("Cracking the Hessian, Theorem 3.5 (self-attention)", () => {
+  function attention(seed: number, T: number, dK: number, B: number, sink = 0) {
+    const g = rng(seed);
+    const X = g.normalMatrix(T, B), Y = g.normalMatrix(T, B);
+    const wV = 0.9, wK = g.normalArray(dK, 0, 0.8), wQ = g.normalArray(dK, 0, 0.8);
+    const theta = new Float64Array(1 + 2 * dK);
+    theta[0] = wV;
+    theta.set(wK, 1);
+    theta.set(wQ, 1 + dK);
+    const H = hessian(mseProblem(selfAttention({ seqLen: T, dK, sink }), X, Y, { normalizer: T * B }), theta);
+    return { X, Y, wV, wK, wQ, H, stats: attentionStats(X, Y, wV, wK, wQ, { sink }) };
+  }
+
+  it("block Hessian and spectrum (±gamma and the cubic's roots) vs dense, with and without sink", () => {
+    for (const [seed, T, dK, B, sink] of [[1, 5, 4, 1, 0], [2, 7, 6, 3, 0], [3, 6, 5, 2, 2.5]]) {
+      const { wK, wQ, H, stats } = attention(seed, T, dK, B, sink);
+      expect(maxAbs(Matrix.sub(H, theorem35BlockHessian(wK, wQ, stats)))).toBeLessThan(1e-13 * maxAbs(H));
+      expect(spectrumError(H, theorem35Spectrum(stats))).toBeLessThan(1e-12);
+      const b = theorem35Bounds(stats);
+      for (const l of theorem35Outliers(stats)) {
+        expect(l).toBeGreaterThanOrEqual(b.lower - 1e-12);
+        expect(l).toBeLessThanOrEqual(b.upper + 1e-12);
+      }
+      const top = theorem35Outliers(stats)[0];
+      expect(top).toBeGreaterThanOrEqual(b.lambdaMaxLower - 1e-12);
+      const c = theorem35Cubic(stats);
+      for (const l of theorem35Outliers(stats)) {
+        expect(Math.abs(-(l ** 3) + c.a2 * l * l + c.a1 * l + c.a0)).toBeLessThan(1e-12 * Math.max(1, Math.abs(l) ** 3));
+      }
+      expect(Math.abs(c.q - c.qExpanded)).toBeLessThan(1e-12 * Math.max(1, c.a2 ** 3));
+      expect(remark31ConditionBound(stats)).toBeGreaterThan(0);
+    }
+  });
+
+  it("Remark B.2: the query-key block alone", () => {
+    const { H, stats } = attention(4, 6, 5, 2);
+    const d = stats.dK;
+    const QK = H.subMatrix(1, 2 * d, 1, 2 * d);
+    expect(spectrumError(QK, remarkB2QueryKeySpectrum(stats))).toBeLessThan(1e-12);
+  });
+
+  it("Remark B.3: with gamma = 0 the cubic's roots are 0 and the quadratic's", () => {
+    const { stats } = attention(5, 6, 5, 1);
+    const s0 = { ...stats, gamma: 0 };
+    const roots = theorem35Outliers(s0);
+    const [q1, q2] = remarkB3Quadratic(s0);
+    const expected = [q1, q2, 0].sort((a, b) => b - a);
+    for (let i = 0; i < 3; i++) expect(Math.abs(roots[i] - expected[i])).toBeLessThan(1e-14 * Math.abs(q1) * 10);
+  });
+});
+
+describe("Cracking the Hessian, Appendix B.3 / B.4 and C", () => {
+  it("Theorem B.1 under its assumptions: pair, triple, bulk, zeros vs dense", () => {
+    const g = rng(51);
+    for (const m of [4, 7]) {
+      const { X, Y } = decorrelatedData(1, 40, g);
+      const w = g.normalArray(m), v = g.normalArray(m), b = g.normalArray(m);
+      const vb = v.reduce((a, vi, i) => a + vi * b[i], 0), vv = v.reduce((a, vi) => a + vi * vi, 0);
+      for (let i = 0; i < m; i++) b[i] -= (vb / vv) * v[i];
+      const bn = Math.sqrt(b.reduce((a, bi) => a + bi * bi, 0));
+      for (let i = 0; i < m; i++) b[i] *= Math.sqrt(vv) / bn;
+      const theta = new Float64Array(3 * m);
+      theta.set(w, 0);
+      theta.set(v, m);
+      theta.set(b, 2 * m);
+      const H = hessian(mseProblem(twoLayerBias(m), X, Y), theta);
+      const s = biasStats(w, v, b, Float64Array.from(X.getRow(0)), Float64Array.from(Y.getRow(0)));
+      expect(spectrumError(H, theoremB1Spectrum(s, m))).toBeLessThan(1e-12);
+      expect(theoremB1Pair(s)[0]).toBeGreaterThan(theoremB1Triple(s).values[2]);
+    }
+  });
+
+  it("Corollaries B.1 / B.2 / B.3: decoupled spectra and the outlier eigenvectors (119)", () => {
+    const g = rng(52);
+    const m = 5, D = 3, n = 60;
+    const { X: X0 } = decorrelatedData(D, n, g);
+    const X = X0.clone();
+    for (let d = 0; d < D; d++) for (let j = 0; j < n; j++) X.set(d, j, X.get(d, j) * (d + 1));
+    const Y = new Matrix([Array.from({ length: n }, (_, j) => 0.5 * X.get(0, j) - X.get(2, j) + 0.2 * g.normal())]);
+    const ws = [0, 1, 2].map(() => g.normalArray(m)), vs = [0, 1, 2].map(() => g.normalArray(m));
+    const theta = new Float64Array(2 * m * D);
+    for (let d = 0; d < D; d++) { theta.set(ws[d], 2 * m * d); theta.set(vs[d], 2 * m * d + m); }
+    const H1 = hessian(mseProblem(twoLayerMultiInput(m, D), X, Y), theta);
+    expect(spectrumError(H1, decoupledSpectrum(corollaryB1Stats(ws, vs, X, Y), m))).toBeLessThan(1e-12);
+
+    const x = new Matrix([Array.from(g.normalArray(n))]);
+    const YK = g.normalMatrix(D, n);
+    const H2 = hessian(mseProblem(twoLayerMultiOutput(m, D), x, YK), theta);
+    const groups = corollaryB2Stats(ws, vs, x, YK);
+    expect(spectrumError(H2, decoupledSpectrum(groups, m))).toBeLessThan(1e-12);
+    for (let k = 0; k < D; k++) {
+      const { values, vectors } = corollaryB3OutlierEigenvectors(ws, vs, groups, k);
+      for (let i = 0; i < 2; i++) expect(residual(H2, vectors[i], values[i])).toBeLessThan(1e-13);
+    }
+  });
+
+  it("Appendix C: the product form and the phase inequalities", () => {
+    const { v, w, x, y } = setting(61, 6, 40);
+    const s = scalarLinearStats(w, v, x, y);
+    const [l1, l2] = theorem31Outliers(s);
+    expect(Math.abs(appendixCOutlierProduct(s) + l1 * l2)).toBeLessThan(1e-13 * l1 * l1);
+    const phase = appendixCPhase(s);
+    const tr = s.sigmaX2 * (s.ww + s.vv);
+    if (phase === "late") expect(l2).toBeGreaterThanOrEqual(0);
+    else expect(l1).toBeGreaterThanOrEqual(tr);
+  });
+});
