@@ -11,6 +11,16 @@ import { gemm } from "./kernels";
 import { Problem } from "./problem";
 import { Model, arrayToMatrix, checkInput, checkTheta, matrixToArray, paramLeaves } from "../models/model";
 
+/** Largest dense result (entries) the dense builders will allocate: 2^28 doubles = 2 GiB. */
+export const MAX_DENSE_ENTRIES = 2 ** 28;
+
+function checkDenseSize(where: string, rows: number, cols: number, hint: string): void {
+  if (rows * cols > MAX_DENSE_ENTRIES) {
+    const gib = (rows * cols * 8) / 2 ** 30;
+    throw new RangeError(`${where}: the dense result would be ${rows} x ${cols} (${gib.toFixed(1)} GiB); ${hint}`);
+  }
+}
+
 interface Pass {
   tape: Tape;
   params: Var[];
@@ -148,6 +158,7 @@ export function vjp(model: Model, theta: Float64Array, X: Matrix, U: Matrix): Fl
 export function jacobian(model: Model, theta: Float64Array, X: Matrix): Matrix {
   checkTheta("jacobian", theta, model.numParams);
   checkInput("jacobian", X, model.inputDim);
+  checkDenseSize("jacobian", model.outputDim * X.columns, model.numParams, "use jvp / vjp");
   return arrayToMatrix(model.outputDim * X.columns, model.numParams, jacobianArray(model, theta, matrixToArray(X), X.rows, X.columns));
 }
 
@@ -199,6 +210,8 @@ function problemJacobian(problem: Problem, theta: Float64Array): { J: Float64Arr
  */
 export function ntkGram(problem: Problem, theta: Float64Array): Matrix {
   checkTheta("ntkGram", theta, problem.model.numParams);
+  checkDenseSize("ntkGram", problem.outputRows * problem.outputCols, problem.outputRows * problem.outputCols, "use fewer samples");
+  checkDenseSize("ntkGram (Jacobian)", problem.outputRows * problem.outputCols, problem.model.numParams, "use fewer samples");
   const { J, m } = problemJacobian(problem, theta);
   const p = problem.model.numParams;
   let Jb = J;
@@ -278,6 +291,7 @@ function denseFromProducts(p: number, product: (v: Float64Array) => Float64Array
 /** Dense loss Hessian H (p x p), column j = H e_j by an exact HVP; symmetrized unless told otherwise. */
 export function hessian(problem: Problem, theta: Float64Array, options: DenseOptions = {}): Matrix {
   checkTheta("hessian", theta, problem.model.numParams);
+  checkDenseSize("hessian", problem.model.numParams, problem.model.numParams, "use hessianOperator with an iterative eigensolver");
   return denseFromProducts(problem.model.numParams, (e) => hvp(problem, theta, e), options);
 }
 
@@ -288,6 +302,8 @@ export function hessian(problem: Problem, theta: Float64Array, options: DenseOpt
 export function gaussNewton(problem: Problem, theta: Float64Array, options: DenseOptions = {}): Matrix {
   checkTheta("gaussNewton", theta, problem.model.numParams);
   const p = problem.model.numParams;
+  checkDenseSize("gaussNewton", p, p, "use ggnOperator, or ntkGram when outputDim * n is small");
+  checkDenseSize("gaussNewton (Jacobian)", problem.outputRows * problem.outputCols, p, "use ggnOperator");
   const { J, m } = problemJacobian(problem, theta);
   // MJ: apply the output Hessian to every column of J
   const MJ = new Float64Array(m * p);
@@ -306,6 +322,7 @@ export function gaussNewton(problem: Problem, theta: Float64Array, options: Dens
 /** Dense functional Hessian H_f (p x p), column j = H_f e_j computed directly (not as H - H_o). */
 export function functionalHessian(problem: Problem, theta: Float64Array, options: DenseOptions = {}): Matrix {
   checkTheta("functionalHessian", theta, problem.model.numParams);
+  checkDenseSize("functionalHessian", problem.model.numParams, problem.model.numParams, "use functionalHessianOperator");
   return denseFromProducts(problem.model.numParams, (e) => functionalHvp(problem, theta, e), options);
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Matrix } from "ml-matrix";
 import { deepLinear, mlp, Model } from "../../lib/models";
-import { mseProblem, populationProblem, gaussNewton, ntkGram, jacobian, hvp, ggnVectorProduct, functionalHvp, hessianOperator, lossAndGradient, loss, outputs } from "../../lib/curvature";
+import { mseProblem, populationProblem, gaussNewton, ntkGram, jacobian, hvp, hessian, ggnVectorProduct, functionalHvp, hessianOperator, lossAndGradient, loss, outputs } from "../../lib/curvature";
 import { rng, Rng } from "../../lib/random/rng";
 import { finiteDifferenceErrors, hvpAsymmetry, denseErrors, eigenvaluesDesc, direction, relErr, matRelErr } from "./helpers";
 
@@ -151,6 +151,8 @@ describe("MLP and deep linear curvature", () => {
     expect(() => hvp(problem, new Float64Array(3), new Float64Array(3))).toThrow(/hvp: theta must have length 20/);
     expect(() => hvp(problem, new Float64Array(20), new Float64Array(19))).toThrow(/hvp: v must have length 20/);
     expect(() => deepLinear([3])).toThrow(/deepLinear: widths/);
+    const big = mseProblem(deepLinear([200, 100, 200]), gen.normalMatrix(200, 2), gen.normalMatrix(200, 2));
+    expect(() => hessian(big, new Float64Array(40000))).toThrow(/hessian: the dense result would be 40000 x 40000 \(11.9 GiB\); use hessianOperator/);
     expect(() => populationProblem(mlp([2, 3, 1]), { Sxx: Matrix.eye(2), Syx: new Matrix(1, 2) })).toThrow(/populationProblem: model must be linear/);
   });
 });
