@@ -1,0 +1,527 @@
+/**
+ * Cracking the Hessian, Section 4.2 and Appendices D.1.3, D.1.4, D.3.3, D.3.4, D.4: does the sharpness
+ * (largest loss-Hessian eigenvalue) of a trained network correlate with squared norms of its weight
+ * matrices, of products of them, or with their alignment?
+ *
+ * One module holds the whole experiment: sample nets under SP / muP / NTP (`buildModel`, `initNet`), draw
+ * the teacher data (`teacherTask`), train (`trainNet`: the divide-by-10 protocol), measure (`sharpness` by
+ * Lanczos on exact Hessian-vector products, `hessianTrace` from exact second derivatives, singular values
+ * and the three squared norms, knocked-out products, alignments: `netStats`), and correlate (`pearson`
+ * with a Fisher-z confidence interval, `correlationSweep`). `panelFigure` draws one Plotly figure with a
+ * panel per (parametrisation, phase).
+ *
+ * ```ts
+ * const cfg = { activation: "linear", D: 4, K: 4, width: 30, depth: 2, param: "SP", nets: 30, n: 1024, train } as const;
+ * const study = runStudy(cfg, gen);                        // per-net stats at init and after training
+ * pearson(study.nets.map((r) => r.trained.sharpness), study.nets.map((r) => r.trained.norms[1].spectral2));
+ * ```
+ *
+ * Linear networks are trained and differentiated on the population form of their sample loss,
+ * `1/2 tr(W Sxx W^T) - tr(W Syx^T) + 1/2 tr(Syy)` with the sample moments `Sxx = X X^T / n` etc.: this
+ * *is* the sample MSE `1/(2n) sum_i ||W x_i - y_i||^2` (an identity, not an approximation), at a cost
+ * independent of n.
+ */
+import { Matrix } from "ml-matrix";
+import { Model, deepLinear, mlp } from "../models";
+import { Problem, hessianOperator, lossAndGradient, mseProblem, populationProblem } from "../curvature";
+import { mupInit, ntpInit, standardInit } from "../init";
+import { gaussianTeacher } from "../data";
+import { divideBy10Schedule, gradientDescent, sgd } from "../train";
+import { eigh } from "../linalg/eigh";
+import type { LinearOperator } from "../linalg/operator";
+import type { Rng } from "../random/rng";
+
+/** The three parametrisations of Cracking D.1.3. */
+export type Parametrization = "SP" | "muP" | "NTP";
+
+/** A fully connected network of the study: `widths = [D, m, ..., m, K]`, no biases. */
+export interface NetSpec {
+  activation: "linear" | "relu";
+  /** Input size D. */
+  D: number;
+  /** Output size K. */
+  K: number;
+  /** Hidden width m. */
+  width: number;
+  /** Number of weight matrices B (2 = the two-layer network). */
+  depth: number;
+  param: Parametrization;
+  /**
+   * muP variant (`mupInit`): "paper" (D.1.3 as written, variance fan-out / fan-in, rate 1 / fan-in) or
+   * "spectral" (Yang, Simon & Bernstein 2023). Default "paper".
+   */
+  mup?: "paper" | "spectral";
+}
+
+function assertSpec(where: string, s: NetSpec): void {
+  for (const [k, v] of [["D", s.D], ["K", s.K], ["width", s.width]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new RangeError(`${where}: ${k} must be a positive integer, got ${v}`);
+  }
+  if (!Number.isInteger(s.depth) || s.depth < 2) throw new RangeError(`${where}: depth must be an integer >= 2, got ${s.depth}`);
+  if (s.activation !== "linear" && s.activation !== "relu") throw new RangeError(`${where}: activation must be "linear" or "relu", got ${String(s.activation)}`);
+  if (!["SP", "muP", "NTP"].includes(s.param)) throw new RangeError(`${where}: param must be "SP", "muP" or "NTP", got ${String(s.param)}`);
+}
+
+/** Layer widths `[D, m, ..., m, K]` of a spec (depth + 1 entries). */
+export function specWidths(spec: NetSpec): number[] {
+  assertSpec("specWidths", spec);
+  return [spec.D, ...new Array(spec.depth - 1).fill(spec.width), spec.K];
+}
+
+/**
+ * The model of a spec: `deepLinear` or a bias-free ReLU `mlp`; under NTP every layer's output is multiplied
+ * by 1/sqrt(fan-in) (the multipliers of `ntpInit`).
+ */
+export function buildModel(spec: NetSpec): Model {
+  const widths = specWidths(spec);
+  const multipliers = spec.param === "NTP" ? widths.slice(0, -1).map((d) => 1 / Math.sqrt(d)) : undefined;
+  return spec.activation === "linear"
+    ? deepLinear(widths, { multipliers })
+    : mlp(widths, { activation: "relu", bias: false, multipliers });
+}
+
+/**
+ * Draw the initial weights of a spec's model: SP `standardInit` (N(0, 1/fan-in)), NTP `ntpInit` (N(0, 1)),
+ * muP `mupInit` (variant `spec.mup`). Returns theta and the per-parameter learning-rate multipliers
+ * (all 1 except under muP).
+ */
+export function initNet(model: Model, spec: NetSpec, gen: Rng): { theta: Float64Array; lrScale: Float64Array } {
+  assertSpec("initNet", spec);
+  if (spec.param === "SP") return { theta: standardInit(model, gen), lrScale: new Float64Array(model.numParams).fill(1) };
+  if (spec.param === "NTP") { const r = ntpInit(model, gen); return { theta: r.theta, lrScale: r.lrScale }; }
+  const r = mupInit(model, gen, { variant: spec.mup ?? "paper" });
+  return { theta: r.theta, lrScale: r.lrScale };
+}
+
+/** A regression task: data, and the exact loss as a `Problem`. */
+export interface Task {
+  X: Matrix;
+  Y: Matrix;
+  /** Teacher matrix (K x D). */
+  teacher: Matrix;
+}
+
+/**
+ * Teacher data of Cracking D.1.3: x ~ N(0, I_D), y = W x + eps (linear) or y = relu(W x) + eps (ReLU
+ * teacher), eps ~ N(0, 0.01 I_K), n samples; W has N(0, 1/D) entries.
+ */
+export function teacherTask(activation: "linear" | "relu", D: number, K: number, n: number, gen: Rng): Task {
+  return gaussianTeacher({ inputDim: D, outputDim: K, n, kind: activation, noiseStd: 0.1 }, gen);
+}
+
+/**
+ * The sample MSE `1/(2n) sum_i ||f(x_i) - y_i||^2` as a `Problem`. For a model linear in its input it is
+ * written in population form with the sample moments (the same function of theta, cheaper); otherwise
+ * `mseProblem`.
+ */
+export function taskProblem(model: Model, task: Task): Problem {
+  const { X, Y } = task;
+  if (!model.linearInInput) return mseProblem(model, X, Y);
+  const n = X.columns;
+  const Xt = X.transpose();
+  const Sxx = X.mmul(Xt).div(n);
+  for (let i = 0; i < Sxx.rows; i++) for (let j = 0; j < i; j++) Sxx.set(j, i, Sxx.get(i, j));
+  return populationProblem(model, { Sxx, Syx: Y.mmul(Xt).div(n), Syy: Y.mmul(Y.transpose()).div(n) });
+}
+
+/** Training protocol (Cracking D.1.3, with the optimiser and a step cap stated). */
+export interface TrainSpec {
+  /**
+   * "gd": full-batch gradient descent on the exact sample loss (one update per "epoch"); "sgd": mini-batch
+   * SGD with `batchSize` (the paper: 128), without momentum.
+   */
+  optimizer: "gd" | "sgd";
+  /** Base learning rate eta (multiplied per layer by the parametrisation's lrScale). */
+  lr0: number;
+  /** Divide by 10 when the loss has not improved by a relative `tol` for `patience` epochs ... */
+  patience: number;
+  tol: number;
+  /** ... until the rate would fall below minLr (the paper: 1e-5). */
+  minLr: number;
+  /** Hard cap on epochs (GD steps). */
+  maxEpochs: number;
+  batchSize?: number;
+  /** On divergence restart from the same initial point with lr0 / 10, at most this many times (default 3). */
+  restarts?: number;
+}
+
+/** Outcome of `trainNet`. */
+export interface TrainOutcome {
+  theta: Float64Array;
+  loss0: number;
+  loss: number;
+  epochs: number;
+  /** Base learning rate of the run that was kept. */
+  lr0: number;
+  stopped: string;
+}
+
+/**
+ * Train from theta0 with the divide-by-10 protocol (`divideBy10Schedule`): `gradientDescent` on `problem`
+ * or `sgd` on the task's samples. A run whose loss becomes non-finite or ends above its initial value is
+ * restarted from theta0 with the base rate divided by 10.
+ */
+export function trainNet(model: Model, problem: Problem, task: Task, theta0: Float64Array, lrScale: Float64Array, spec: TrainSpec, gen: Rng): TrainOutcome {
+  if (spec.optimizer !== "gd" && spec.optimizer !== "sgd") throw new RangeError(`trainNet: optimizer must be "gd" or "sgd", got ${String(spec.optimizer)}`);
+  if (!(spec.lr0 > 0)) throw new RangeError(`trainNet: lr0 must be positive, got ${spec.lr0}`);
+  const loss0 = lossAndGradient(problem, theta0).loss;
+  let lr0 = spec.lr0;
+  const restarts = spec.restarts ?? 3;
+  for (let attempt = 0; ; attempt++) {
+    const schedule = divideBy10Schedule(lr0, { patience: spec.patience, tol: spec.tol, minLr: spec.minLr });
+    const res = spec.optimizer === "gd"
+      ? gradientDescent(problem, theta0, { steps: spec.maxEpochs, lr: schedule, lrScale })
+      : sgd(model, task.X, task.Y, theta0, { epochs: spec.maxEpochs, batchSize: spec.batchSize ?? 128, lr: schedule, lrScale }, gen);
+    const loss = res.losses[res.losses.length - 1];
+    const bad = res.stopped === "diverged" || !(loss <= loss0);
+    if (!bad || attempt >= restarts) {
+      return { theta: res.theta, loss0, loss: bad ? NaN : loss, epochs: res.losses.length - 1, lr0, stopped: res.stopped };
+    }
+    lr0 /= 10;
+  }
+}
+
+/**
+ * Largest eigenvalue of a symmetric operator by Lanczos with full reorthogonalisation (a minimal piece kept
+ * here until `lib/linalg`'s `lanczos` is committed). Stops when the Ritz residual `beta_j |s_j|` is at most
+ * `tol * |theta|` (default 1e-9), or after `maxIterations` products (or an invariant Krylov space).
+ *
+ * @returns value (largest Ritz value), residual (its residual norm bound, relative to |value|), iterations
+ */
+export function topEigenvalue(op: LinearOperator, gen: Rng, options: { tol?: number; maxIterations?: number } = {}): { value: number; residual: number; iterations: number } {
+  const n = op.size;
+  const tol = options.tol ?? 1e-9;
+  const maxIt = Math.min(n, options.maxIterations ?? 300);
+  const Q: Float64Array[] = [];
+  const alpha: number[] = [];
+  const beta: number[] = [];
+  let q = gen.normalArray(n);
+  let nq = 0;
+  for (let i = 0; i < n; i++) nq += q[i] * q[i];
+  nq = Math.sqrt(nq);
+  for (let i = 0; i < n; i++) q[i] /= nq;
+  let value = NaN, residual = Infinity;
+  for (let j = 0; j < maxIt; j++) {
+    Q.push(q);
+    const w = Float64Array.from(op.matvec(q));
+    let a = 0;
+    for (let i = 0; i < n; i++) a += q[i] * w[i];
+    alpha.push(a);
+    for (let pass = 0; pass < 2; pass++) {
+      for (const v of Q) {
+        let c = 0;
+        for (let i = 0; i < n; i++) c += v[i] * w[i];
+        for (let i = 0; i < n; i++) w[i] -= c * v[i];
+      }
+    }
+    let b = 0;
+    for (let i = 0; i < n; i++) b += w[i] * w[i];
+    b = Math.sqrt(b);
+    const k = j + 1;
+    // The top Ritz value from the eigenvalues of T_k (cheap); once it has settled, the residual from the
+    // last component of its Ritz vector (one decomposition with vectors).
+    if (k >= 3 && (k % 3 === 0 || b === 0 || k === maxIt)) {
+      const ritz = eigh(tridiag(alpha, beta, k)).values[k - 1];
+      const settled = Math.abs(ritz - value) <= 1e-13 * Math.abs(ritz);
+      value = ritz;
+      if (settled || b === 0 || k === maxIt) {
+        const e = eigh(tridiag(alpha, beta, k), { vectors: true, method: "ql" });
+        value = e.values[k - 1];
+        residual = Math.abs(b * e.vectors!.get(k - 1, k - 1)) / Math.max(Math.abs(value), Number.MIN_VALUE);
+        if (residual <= tol || b <= 1e-14 * Math.abs(value)) return { value, residual, iterations: k };
+      }
+    }
+    beta.push(b);
+    q = new Float64Array(n);
+    for (let i = 0; i < n; i++) q[i] = w[i] / b;
+  }
+  return { value, residual, iterations: maxIt };
+}
+
+function tridiag(alpha: number[], beta: number[], k: number): Matrix {
+  const T = new Matrix(k, k);
+  for (let i = 0; i < k; i++) {
+    T.set(i, i, alpha[i]);
+    if (i + 1 < k) { T.set(i, i + 1, beta[i]); T.set(i + 1, i, beta[i]); }
+  }
+  return T;
+}
+
+/**
+ * Sharpness: the largest eigenvalue of the loss Hessian at theta, by `topEigenvalue` on `hessianOperator`
+ * (exact forward-over-reverse Hessian-vector products, no finite differences).
+ */
+export function sharpness(problem: Problem, theta: Float64Array, gen: Rng, options: { tol?: number; maxIterations?: number } = {}): { value: number; residual: number; iterations: number } {
+  return topEigenvalue(hessianOperator(problem, theta), gen, options);
+}
+
+/**
+ * Trace of the loss Hessian from exact second derivatives: `sum_i e_i^T H e_i`, p Hessian-vector products
+ * (use for small nets; `twoLayerLinearTrace` is the closed form for two-layer linear nets).
+ */
+export function hessianTrace(problem: Problem, theta: Float64Array): number {
+  const op = hessianOperator(problem, theta);
+  const p = op.size;
+  let tr = 0;
+  const e = new Float64Array(p);
+  for (let i = 0; i < p; i++) {
+    e[i] = 1;
+    tr += op.matvec(e)[i];
+    e[i] = 0;
+  }
+  return tr;
+}
+
+/**
+ * Closed-form Hessian trace of a two-layer linear net `f(x) = c W2 W1 x` (c the product of the layer
+ * multipliers) under the sample MSE (Cracking D.4, without the decorrelation approximation):
+ * `tr H = c^2 (tr(Sxx) ||W2||_F^2 + K tr(W1 Sxx W1^T))` — only the diagonal blocks count and the functional
+ * Hessian's diagonal blocks vanish for two layers.
+ */
+export function twoLayerLinearTrace(W1: Matrix, W2: Matrix, X: Matrix, c = 1): number {
+  if (W2.columns !== W1.rows || W1.columns !== X.rows) throw new RangeError(`twoLayerLinearTrace: shapes W2 ${W2.rows}x${W2.columns}, W1 ${W1.rows}x${W1.columns}, X ${X.rows}x${X.columns} do not chain`);
+  const n = X.columns;
+  let trS = 0;
+  for (let i = 0; i < X.rows; i++) for (let j = 0; j < n; j++) trS += X.get(i, j) ** 2;
+  trS /= n;
+  const W1X = W1.mmul(X);
+  let q = 0;
+  for (let i = 0; i < W1X.rows; i++) for (let j = 0; j < n; j++) q += W1X.get(i, j) ** 2;
+  q /= n;
+  return c * c * (trS * frob2(W2) + W2.rows * q);
+}
+
+function frob2(W: Matrix): number {
+  let s = 0;
+  for (let i = 0; i < W.rows; i++) for (let j = 0; j < W.columns; j++) s += W.get(i, j) ** 2;
+  return s;
+}
+
+/**
+ * Singular values of W, descending: square roots of the eigenvalues (by `eigh`) of the smaller Gram matrix
+ * W W^T or W^T W (negative rounding clipped to 0). Accurate to about sqrt(eps) * sigma_max for the smallest
+ * ones, which is ample for norms.
+ */
+export function singularValues(W: Matrix): Float64Array {
+  const G = W.rows <= W.columns ? W.mmul(W.transpose()) : W.transpose().mmul(W);
+  for (let i = 0; i < G.rows; i++) for (let j = 0; j < i; j++) { const v = 0.5 * (G.get(i, j) + G.get(j, i)); G.set(i, j, v); G.set(j, i, v); }
+  const ev = G.rows === 1 ? Float64Array.of(G.get(0, 0)) : eigh(G).values;
+  const s = new Float64Array(ev.length);
+  for (let i = 0; i < ev.length; i++) s[i] = Math.sqrt(Math.max(0, ev[ev.length - 1 - i]));
+  return s;
+}
+
+/** Squared spectral, Frobenius and nuclear norms (Cracking D.1.3). */
+export interface SquaredNorms {
+  spectral2: number;
+  frobenius2: number;
+  nuclear2: number;
+}
+
+/** `||W||_2^2 = sigma_max^2`, `||W||_F^2 = sum sigma_i^2` (entrywise), `||W||_*^2 = (sum sigma_i)^2`. */
+export function squaredNorms(W: Matrix): SquaredNorms {
+  const s = singularValues(W);
+  let nuc = 0;
+  for (const v of s) nuc += v;
+  return { spectral2: s[0] * s[0], frobenius2: frob2(W), nuclear2: nuc * nuc };
+}
+
+/** The weight matrices W_1..W_B of a model (blocks named W1, W2, ...), as matrices. */
+export function weightMatrices(model: Model, theta: Float64Array): Matrix[] {
+  const all = model.unflatten(theta);
+  return all.filter((_, i) => /^W\d+$/.test(model.blocks[i].name));
+}
+
+/**
+ * Knocked-out product `What_b = W_B ... W_{b+1} W_{b-1} ... W_1` (b is 1-based; Cracking D.1.4): the product
+ * of every weight matrix but W_b, in network order. For b = 1 it is `W_B ... W_2` (K x m), for b = B
+ * `W_{B-1} ... W_1` (m x D), otherwise a K x D matrix. For B = 2, What_1 = W_2 and What_2 = W_1.
+ */
+export function knockedOut(Ws: Matrix[], b: number): Matrix {
+  const B = Ws.length;
+  if (!Number.isInteger(b) || b < 1 || b > B) throw new RangeError(`knockedOut: b must be in 1..${B}, got ${b}`);
+  const chain = (lo: number, hi: number): Matrix | null => { // W_hi ... W_lo (1-based), null if empty
+    let P: Matrix | null = null;
+    for (let j = lo; j <= hi; j++) P = P === null ? Ws[j - 1].clone() : Ws[j - 1].mmul(P);
+    return P;
+  };
+  const below = chain(1, b - 1);
+  const above = chain(b + 1, B);
+  if (below === null) return above!;
+  if (above === null) return below;
+  return above.mmul(below);
+}
+
+/**
+ * Alignment of the two weight matrices of a two-layer net (Cracking D.1.3), with W = W_2^T and V = W_1
+ * (both m x D), so `W^T V = W_2 W_1`: Frobenius `|tr(W_2 W_1)|` (absolute, as in Figure 15), spectral
+ * `sigma_max(W_2 W_1)`, nuclear `sum_i sigma_i(W_2 W_1)`.
+ */
+export function alignments(W1: Matrix, W2: Matrix): { frobenius: number; spectral: number; nuclear: number } {
+  const P = W2.mmul(W1);
+  let tr = 0;
+  for (let i = 0; i < Math.min(P.rows, P.columns); i++) tr += P.get(i, i);
+  const s = singularValues(P);
+  let nuc = 0;
+  for (const v of s) nuc += v;
+  return { frobenius: Math.abs(tr), spectral: s[0], nuclear: nuc };
+}
+
+/** Pearson correlation with a 95% confidence interval (Fisher z: tanh(atanh r +- 1.96 / sqrt(N - 3))). */
+export interface Correlation {
+  r: number;
+  lo: number;
+  hi: number;
+  N: number;
+}
+
+/** Pearson's r of x and y (equal lengths >= 4, neither constant), with its Fisher-z 95% interval. */
+export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): Correlation {
+  const N = x.length;
+  if (y.length !== N) throw new RangeError(`pearson: x and y must have equal lengths, got ${N} and ${y.length}`);
+  if (N < 4) throw new RangeError(`pearson: need at least 4 pairs, got ${N}`);
+  let mx = 0, my = 0;
+  for (let i = 0; i < N; i++) {
+    if (!Number.isFinite(x[i]) || !Number.isFinite(y[i])) throw new RangeError(`pearson: entry ${i} is not finite (x = ${x[i]}, y = ${y[i]})`);
+    mx += x[i]; my += y[i];
+  }
+  mx /= N; my /= N;
+  let sxx = 0, syy = 0, sxy = 0;
+  for (let i = 0; i < N; i++) { const a = x[i] - mx, b = y[i] - my; sxx += a * a; syy += b * b; sxy += a * b; }
+  if (!(sxx > 0) || !(syy > 0)) throw new RangeError(`pearson: ${!(sxx > 0) ? "x" : "y"} is constant`);
+  const r = Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
+  const z = Math.atanh(Math.max(-1 + 1e-15, Math.min(1 - 1e-15, r)));
+  const h = 1.959963984540054 / Math.sqrt(N - 3);
+  return { r, lo: Math.tanh(z - h), hi: Math.tanh(z + h), N };
+}
+
+/** What `netStats` measures at one point. */
+export interface NetStats {
+  loss: number;
+  sharpness: number;
+  /** Relative Ritz residual of the sharpness. */
+  residual: number;
+  /** Exact Hessian trace (only when asked for). */
+  trace?: number;
+  /** Squared norms of W_1..W_B. */
+  norms: SquaredNorms[];
+  /** Squared norms of the knocked-out products What_1..What_B. */
+  knocked: SquaredNorms[];
+  /** Alignment of W_1 and W_2 (two-layer nets only). */
+  align?: { frobenius: number; spectral: number; nuclear: number };
+}
+
+/** Measure a net: loss, sharpness (exact HVPs + Lanczos), norms, knocked-out products, alignment, trace if asked. */
+export function netStats(model: Model, problem: Problem, theta: Float64Array, gen: Rng, options: { trace?: boolean; knocked?: boolean } = {}): NetStats {
+  const s = sharpness(problem, theta, gen);
+  const Ws = weightMatrices(model, theta);
+  const B = Ws.length;
+  return {
+    loss: lossAndGradient(problem, theta).loss,
+    sharpness: s.value,
+    residual: s.residual,
+    trace: options.trace ? hessianTrace(problem, theta) : undefined,
+    norms: Ws.map(squaredNorms),
+    knocked: options.knocked === false ? [] : Ws.map((_, b) => squaredNorms(knockedOut(Ws, b + 1))),
+    align: B === 2 ? alignments(Ws[0], Ws[1]) : undefined,
+  };
+}
+
+/** One configuration of a correlation study. */
+export interface StudyConfig extends NetSpec {
+  /** Number of nets sampled (the paper: 200). */
+  nets: number;
+  /** Sample size (the paper: 1024). */
+  n: number;
+  train: TrainSpec;
+  /** Also compute the exact Hessian trace (p HVPs per net). */
+  trace?: boolean;
+}
+
+/** Result of `runStudy`: one record per net. */
+export interface Study {
+  config: StudyConfig;
+  task: Task;
+  nets: Array<{ init: NetStats; trained: NetStats; train: TrainOutcome }>;
+  seconds: number;
+}
+
+/**
+ * Run one configuration: one data set (from `gen.fork("data")`), `nets` networks each from its own fork of
+ * gen, each measured at initialisation and after `trainNet`.
+ */
+export function runStudy(config: StudyConfig, gen: Rng): Study {
+  const t0 = Date.now();
+  if (!Number.isInteger(config.nets) || config.nets < 4) throw new RangeError(`runStudy: nets must be an integer >= 4, got ${config.nets}`);
+  const model = buildModel(config);
+  const task = teacherTask(config.activation, config.D, config.K, config.n, gen.fork("data"));
+  const problem = taskProblem(model, task);
+  const nets: Study["nets"] = [];
+  for (let i = 0; i < config.nets; i++) {
+    const g = gen.fork(`net-${i}`);
+    const { theta, lrScale } = initNet(model, config, g);
+    const init = netStats(model, problem, theta, g, { trace: config.trace });
+    const train = trainNet(model, problem, task, theta, lrScale, config.train, g);
+    const trained = netStats(model, problem, train.theta, g, { trace: config.trace });
+    nets.push({ init, trained, train });
+  }
+  return { config, task, nets, seconds: (Date.now() - t0) / 1000 };
+}
+
+/** Correlation of the sharpness (or `target`) with `quantity` over a study's nets, at init or after training. */
+export function correlate(study: Study, phase: "init" | "trained", quantity: (s: NetStats) => number, target: (s: NetStats) => number = (s) => s.sharpness): Correlation {
+  return pearson(study.nets.map((r) => target(r[phase])), study.nets.map((r) => quantity(r[phase])));
+}
+
+/** One line of a panel: a correlation per x value, with its interval. */
+export interface Series {
+  name: string;
+  values: Correlation[];
+  dash?: string;
+  color?: string;
+}
+
+/** A panel of `panelFigure`. */
+export interface Panel {
+  title: string;
+  x: number[];
+  series: Series[];
+}
+
+const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"];
+
+/**
+ * One Plotly figure with the panels on a grid (`cols` per row), each series drawn as r against x with its
+ * 95% interval as error bars; a series name keeps its colour across panels and appears once in the legend.
+ */
+export function panelFigure(title: string, panels: Panel[], options: { cols?: number; xTitle?: string; yTitle?: string; logX?: boolean; height?: number } = {}) {
+  const cols = options.cols ?? 2;
+  const rows = Math.ceil(panels.length / cols);
+  const colorOf = new Map<string, string>();
+  const data: Array<Record<string, unknown>> = [];
+  const layout: Record<string, unknown> = {
+    title, height: options.height ?? 330 * rows + 80, grid: { rows, columns: cols, pattern: "independent" },
+    annotations: [] as unknown[], legend: { orientation: "h", y: -0.08 }, margin: { t: 80 },
+  };
+  panels.forEach((p, k) => {
+    const ax = k === 0 ? "" : String(k + 1);
+    for (const s of p.series) {
+      if (!colorOf.has(s.name)) colorOf.set(s.name, s.color ?? PALETTE[colorOf.size % PALETTE.length]);
+      data.push({
+        x: p.x, y: s.values.map((c) => c.r), type: "scatter", mode: "lines+markers", name: s.name, legendgroup: s.name,
+        showlegend: k === 0, xaxis: `x${ax}`, yaxis: `y${ax}`,
+        line: { color: colorOf.get(s.name), dash: s.dash ?? "solid" }, marker: { color: colorOf.get(s.name), size: 6 },
+        error_y: { type: "data", symmetric: false, array: s.values.map((c) => c.hi - c.r), arrayminus: s.values.map((c) => c.r - c.lo), thickness: 1, width: 3 },
+      });
+    }
+    layout[`xaxis${ax}`] = { title: options.xTitle ?? "", type: options.logX ? "log" : "linear" };
+    layout[`yaxis${ax}`] = { title: options.yTitle ?? "Pearson r", range: [-1.05, 1.05] };
+    (layout.annotations as unknown[]).push({ text: `<b>${p.title}</b>`, xref: `x${ax} domain`, yref: `y${ax} domain`, x: 0.5, y: 1.1, showarrow: false });
+  });
+  return { data, layout };
+}
+
+/** Format a correlation as `r [lo, hi]`. */
+export function fmtR(c: Correlation, digits = 2): string {
+  return `${c.r.toFixed(digits)} [${c.lo.toFixed(digits)}, ${c.hi.toFixed(digits)}]`;
+}
