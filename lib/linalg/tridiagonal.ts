@@ -13,6 +13,8 @@
  * every update is then a contiguous axpy or dot product.
  */
 
+import { gemm } from "./blas";
+
 const EPS = 2.220446049250313e-16;
 
 /** Overflow- and underflow-safe sqrt(a^2 + b^2). */
@@ -33,6 +35,10 @@ export function hypot2(a: number, b: number): number {
  * j >= i, is read). On return d[0..n-1] is the diagonal of T, e[0..n-2] its off-diagonal (e[n-1] = 0), and
  * for k = 0..n-3 row k of `a` holds the Householder vector v_k in positions k+1..n-1 (with v_k[k+1] = 1),
  * tau[k] its scale: Q = H_0 H_1 ... H_{n-3}, H_k = I - tau_k v_k v_k^T, and A = Q T Q^T.
+ *
+ * The pass over the trailing matrix (pending rank-2 update fused with the product p = A v) runs in a
+ * WebAssembly SIMD kernel (./tridiag.wat) when available and n >= 64, else in JavaScript; both give the same
+ * algorithm.
  */
 export function tridiagonalize(a: Float64Array, n: number, d: Float64Array, e: Float64Array, tau: Float64Array): void {
   e.fill(0);
@@ -41,131 +47,201 @@ export function tridiagonalize(a: Float64Array, n: number, d: Float64Array, e: F
     d[0] = a[0];
     return;
   }
-  let vp = new Float64Array(n); // pending rank-2 update A -= vp wp^T + wp vp^T (from the previous step)
-  let wp = new Float64Array(n);
-  let v = new Float64Array(n);
-  let p = new Float64Array(n);
+  const need = n * n + 4 * n;
+  const kern = n >= 64 && useWasmTridiag ? loadFused() : null;
+  let mem: Float64Array;
+  if (kern !== null) {
+    const have = kern.memory.buffer.byteLength;
+    if (need * 8 > have) kern.memory.grow(Math.ceil((need * 8 - have) / 65536));
+    mem = new Float64Array(kern.memory.buffer, 0, need);
+    mem.set(a.subarray(0, n * n));
+    mem.fill(0, n * n, need);
+  } else {
+    mem = new Float64Array(need);
+    mem.set(a.subarray(0, n * n));
+  }
+  // vector offsets (in doubles) inside mem: pending vp, wp; current v, p
+  let oVp = n * n;
+  let oWp = oVp + n;
+  let oV = oWp + n;
+  let oP = oV + n;
   for (let k = 0; k < n - 1; k++) {
     const rk = k * n;
-    // bring row k (columns >= k) up to date with the pending update
-    if (k > 0) {
-      const vk = vp[k];
-      const wk = wp[k];
-      for (let j = k; j < n; j++) a[rk + j] -= vk * wp[j] + wk * vp[j];
+    // bring row k (columns >= k) up to date with the pending update (zero at k = 0)
+    {
+      const vk = mem[oVp + k];
+      const wk = mem[oWp + k];
+      if (vk !== 0 || wk !== 0) for (let j = k; j < n; j++) mem[rk + j] -= vk * mem[oWp + j] + wk * mem[oVp + j];
     }
-    d[k] = a[rk + k];
+    d[k] = mem[rk + k];
     if (k === n - 2) {
-      e[k] = a[rk + k + 1];
+      e[k] = mem[rk + k + 1];
       const last = (n - 1) * n + n - 1;
-      d[n - 1] = a[last] - (k > 0 ? 2 * vp[n - 1] * wp[n - 1] : 0);
-      a[last] = d[n - 1];
+      d[n - 1] = mem[last] - 2 * mem[oVp + n - 1] * mem[oWp + n - 1];
+      mem[last] = d[n - 1];
       break;
     }
     // Householder vector for x = a[k, k+1..n-1]: H x = beta e_1
-    const alpha = a[rk + k + 1];
-    let xnorm2 = 0;
-    for (let j = k + 2; j < n; j++) xnorm2 += a[rk + j] * a[rk + j];
+    const alpha = mem[rk + k + 1];
+    let scale = 0;
+    for (let j = k + 2; j < n; j++) {
+      const x = Math.abs(mem[rk + j]);
+      if (x > scale) scale = x;
+    }
     let t = 0;
     let beta = alpha;
-    v.fill(0);
-    if (xnorm2 > 0) {
-      // scaled norm to avoid overflow / underflow
-      let scale = Math.abs(alpha);
-      for (let j = k + 2; j < n; j++) {
-        const x = Math.abs(a[rk + j]);
-        if (x > scale) scale = x;
-      }
-      let s2 = (alpha / scale) * (alpha / scale);
-      for (let j = k + 2; j < n; j++) {
-        const x = a[rk + j] / scale;
+    mem.fill(0, oV, oV + n);
+    if (scale > 0) {
+      scale = Math.max(scale, Math.abs(alpha));
+      let s2 = 0;
+      for (let j = k + 1; j < n; j++) {
+        const x = mem[rk + j] / scale;
         s2 += x * x;
       }
       const norm = scale * Math.sqrt(s2);
       beta = alpha >= 0 ? -norm : norm;
       t = (beta - alpha) / beta;
       const f = 1 / (alpha - beta);
-      v[k + 1] = 1;
-      a[rk + k + 1] = 1;
+      mem[oV + k + 1] = 1;
+      mem[rk + k + 1] = 1;
       for (let j = k + 2; j < n; j++) {
-        const x = a[rk + j] * f;
-        v[j] = x;
-        a[rk + j] = x;
+        const x = mem[rk + j] * f;
+        mem[oV + j] = x;
+        mem[rk + j] = x;
       }
     } else {
       // no reflection needed; store a zero vector (tau = 0)
-      for (let j = k + 1; j < n; j++) a[rk + j] = 0;
+      for (let j = k + 1; j < n; j++) mem[rk + j] = 0;
     }
     e[k] = beta;
     tau[k] = t;
     // one pass over the trailing upper triangle: apply the pending update and accumulate p = A v
-    p.fill(0);
-    const pending = k > 0;
-    for (let i = k + 1; i < n; i++) {
-      const ri = i * n;
-      const vpi = pending ? vp[i] : 0;
-      const wpi = pending ? wp[i] : 0;
-      const vi = v[i];
-      let aii = a[ri + i];
-      if (pending) {
-        aii -= 2 * vpi * wpi;
-        a[ri + i] = aii;
-      }
-      let acc = aii * vi;
-      if (pending) {
-        for (let j = i + 1; j < n; j++) {
-          const aij = a[ri + j] - vpi * wp[j] - wpi * vp[j];
-          a[ri + j] = aij;
-          acc += aij * v[j];
-          p[j] += aij * vi;
-        }
-      } else {
-        for (let j = i + 1; j < n; j++) {
-          const aij = a[ri + j];
-          acc += aij * v[j];
-          p[j] += aij * vi;
-        }
-      }
-      p[i] += acc;
-    }
-    // w = tau p - (tau^2/2 (p.v)) v
+    mem.fill(0, oP, oP + n);
+    if (kern !== null) kern.fused(n, k, 0, oVp * 8, oWp * 8, oV * 8, oP * 8);
+    else fusedPass(mem, n, k, oVp, oWp, oV, oP);
+    // w = tau p - (tau^2/2 (p.v)) v, stored over p; then (v, w) become the pending pair
     let pv = 0;
-    for (let j = k + 1; j < n; j++) pv += p[j] * v[j];
+    for (let j = k + 1; j < n; j++) pv += mem[oP + j] * mem[oV + j];
     const half = -0.5 * t * t * pv;
-    const nv = vp;
-    const nw = wp;
-    vp = v;
-    wp = p;
-    for (let j = k + 1; j < n; j++) wp[j] = t * p[j] + half * v[j];
-    wp[k] = 0;
-    vp[k] = 0;
-    v = nv;
-    p = nw;
+    for (let j = k + 1; j < n; j++) mem[oP + j] = t * mem[oP + j] + half * mem[oV + j];
+    mem[oP + k] = 0;
+    const ov = oVp;
+    const ow = oWp;
+    oVp = oV;
+    oWp = oP;
+    oV = ov;
+    oP = ow;
   }
+  a.set(mem.subarray(0, n * n));
+}
+
+/** JavaScript version of the fused pass (same semantics as tridiag.wat). */
+function fusedPass(mem: Float64Array, n: number, k: number, oVp: number, oWp: number, oV: number, oP: number): void {
+  for (let i = k + 1; i < n; i++) {
+    const ri = i * n;
+    const vpi = mem[oVp + i];
+    const wpi = mem[oWp + i];
+    const vi = mem[oV + i];
+    const aii = mem[ri + i] - 2 * vpi * wpi;
+    mem[ri + i] = aii;
+    let acc = aii * vi;
+    for (let j = i + 1; j < n; j++) {
+      const aij = mem[ri + j] - vpi * mem[oWp + j] - wpi * mem[oVp + j];
+      mem[ri + j] = aij;
+      acc += aij * mem[oV + j];
+      mem[oP + j] += aij * vi;
+    }
+    mem[oP + i] += acc;
+  }
+}
+
+let useWasmTridiag = true;
+/** Turn the WebAssembly kernel of `tridiagonalize` on or off (on by default; for tests and benchmarks). */
+export function setWasmTridiagonalize(enabled: boolean): void {
+  useWasmTridiag = enabled;
+}
+
+/** tridiag.wat assembled with `wat2wasm --enable-simd` (507 bytes). */
+const FUSED_WASM_BASE64 = "AGFzbQEAAAABCwFgB39/f39/f38AAwIBAAUDAQABBxICBm1lbW9yeQIABWZ1c2VkAAAKxgMBwwMEBH8GfAV7AX8gAUEBaiEHAkADQCAHIABODQEgAiAHIABsQQN0aiEJIAdBA3QhCiADIApqKwMAIQsgBCAKaisDACEMIAUgCmorAwAhDSAJIApqKwMARAAAAAAAAABAIAsgDKKioSEOIAkgCmogDjkDACAOIA2iIQ8gC/0UIREgDP0UIRIgDf0UIRP9DAAAAAAAAAAAAAAAAAAAAAAhFCAHQQFqIQgCQANAIAhBAWogAE4NASAIQQN0IQogCSAKaiEWIBb9AAQAIBEgBCAKav0ABAD98gH98QEgEiADIApq/QAEAP3yAf3xASEVIBYgFf0LBAAgFCAVIAUgCmr9AAQA/fIB/fABIRQgBiAKaiAGIApq/QAEACAVIBP98gH98AH9CwQAIAhBAmohCAwACwsgCCAASARAIAhBA3QhCiAJIApqIRYgFisDACALIAQgCmorAwCioSAMIAMgCmorAwCioSEQIBYgEDkDACAPIBAgBSAKaisDAKKgIQ8gBiAKaiAGIApqKwMAIBAgDaKgOQMACyAHQQN0IQogBiAKaiAGIApqKwMAIA8gFP0hACAU/SEBoKCgOQMAIAdBAWohBwwACwsL";
+
+interface FusedKernel {
+  memory: WebAssembly.Memory;
+  fused: (n: number, k: number, pa: number, pvp: number, pwp: number, pv: number, pp: number) => void;
+}
+let fusedKernel: FusedKernel | null | undefined;
+function loadFused(): FusedKernel | null {
+  if (fusedKernel !== undefined) return fusedKernel;
+  try {
+    const bytes = Uint8Array.from(Buffer.from(FUSED_WASM_BASE64, "base64"));
+    const ex = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as FusedKernel;
+    fusedKernel = { memory: ex.memory, fused: ex.fused };
+  } catch {
+    fusedKernel = null;
+  }
+  return fusedKernel;
 }
 
 /**
  * Apply Q (from `tridiagonalize`) to `count` vectors stored as rows of `vt` (row r at vt[r * n ..]): each row
- * x becomes Q x. Rows are processed in blocks so each Householder vector stays in cache across the block.
+ * x becomes Q x, i.e. Vt <- Vt Q^T = Vt H_{n-3} ... H_0. Blocked (compact WY, LAPACK dlarft/dlarfb): the
+ * reflectors are taken nb at a time, H_{k0} ... H_{k1-1} = I - Y T Y^T, and each block is applied with two
+ * matrix products, Vt <- Vt - (Vt Y) T^T Y^T.
  */
 export function backTransformRows(a: Float64Array, tau: Float64Array, n: number, vt: Float64Array, count: number): void {
-  if (n < 3) return;
-  const block = Math.max(1, Math.min(count, Math.floor(131072 / n))); // ~1 MB of rows per block
-  for (let r0 = 0; r0 < count; r0 += block) {
-    const r1 = Math.min(count, r0 + block);
-    for (let k = n - 3; k >= 0; k--) {
-      const t = tau[k];
-      if (t === 0) continue;
-      const rk = k * n;
-      for (let r = r0; r < r1; r++) {
-        const ro = r * n;
-        let s = 0;
-        for (let j = k + 1; j < n; j++) s += a[rk + j] * vt[ro + j];
-        s *= t;
-        if (s === 0) continue;
-        for (let j = k + 1; j < n; j++) vt[ro + j] -= s * a[rk + j];
+  if (n < 3 || count === 0) return;
+  const nr = n - 2; // reflectors 0 .. n-3
+  const NB = 32;
+  const lastStart = Math.floor((nr - 1) / NB) * NB;
+  for (let k0 = lastStart; k0 >= 0; k0 -= NB) {
+    const k1 = Math.min(nr, k0 + NB);
+    const b = k1 - k0;
+    const c0 = k0 + 1; // first row touched
+    const L = n - c0;
+    // Yt: b x L, row r = v_{k0+r} restricted to indices c0..n-1 (zero before its own start k0+r+1)
+    const Yt = new Float64Array(b * L);
+    for (let r = 0; r < b; r++) {
+      const k = k0 + r;
+      const src = k * n;
+      for (let j = k + 1; j < n; j++) Yt[r * L + (j - c0)] = a[src + j];
+    }
+    // T (b x b upper triangular): T_ii = tau_i, T[0:i, i] = -tau_i T[0:i, 0:i] (Y[:, 0:i]^T y_i)
+    const T = new Float64Array(b * b);
+    const tmp = new Float64Array(b);
+    for (let i = 0; i < b; i++) {
+      const ti = tau[k0 + i];
+      T[i * b + i] = ti;
+      if (i === 0 || ti === 0) continue;
+      for (let r = 0; r < i; r++) tmp[r] = -ti * dotRange(Yt, r * L, Yt, i * L, L);
+      for (let r = 0; r < i; r++) {
+        let sum = 0;
+        for (let q = r; q < i; q++) sum += T[r * b + q] * tmp[q];
+        T[r * b + i] = sum;
       }
     }
+    // W = Vt[:, c0:] Y  (count x b), as Vt[:, c0:] (count x L) times Y (L x b)
+    const Y = new Float64Array(L * b);
+    for (let r = 0; r < b; r++) for (let j = 0; j < L; j++) Y[j * b + r] = Yt[r * L + j];
+    const W = new Float64Array(count * b);
+    gemm(count, b, L, 1, vt, c0, n, Y, 0, b, W, 0, b);
+    // W2 = W T^T
+    const W2 = new Float64Array(count * b);
+    for (let r = 0; r < count; r++) {
+      const wo = r * b;
+      for (let i = 0; i < b; i++) {
+        let sum = 0;
+        for (let q = i; q < b; q++) sum += W[wo + q] * T[i * b + q];
+        W2[wo + i] = sum;
+      }
+    }
+    // Vt[:, c0:] -= W2 Yt
+    gemm(count, L, b, -1, W2, 0, b, Yt, 0, L, vt, c0, n);
   }
+}
+
+function dotRange(x: Float64Array, xo: number, y: Float64Array, yo: number, len: number): number {
+  let s = 0;
+  for (let i = 0; i < len; i++) s += x[xo + i] * y[yo + i];
+  return s;
 }
 
 /**
