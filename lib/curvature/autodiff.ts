@@ -122,6 +122,44 @@ function dualRowSum(a: Dual): Dual {
   return new Dual(rows, 1, sum(a.v), a.t === null ? null : sum(a.t));
 }
 
+/** A twice-differentiable scalar function for `Tape.unary`. */
+export interface ScalarFunction {
+  f(x: number): number;
+  df(x: number): number;
+  d2f(x: number): number;
+}
+
+const GELU_K = Math.sqrt(2 / Math.PI);
+const GELU_A = 0.044715;
+
+/** GELU, tanh approximation (GPT-2): 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
+export const gelu: ScalarFunction = {
+  f: (x) => 0.5 * x * (1 + Math.tanh(GELU_K * (x + GELU_A * x * x * x))),
+  df: (x) => {
+    const t = Math.tanh(GELU_K * (x + GELU_A * x * x * x));
+    const du = GELU_K * (1 + 3 * GELU_A * x * x);
+    return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du;
+  },
+  d2f: (x) => {
+    const t = Math.tanh(GELU_K * (x + GELU_A * x * x * x));
+    const du = GELU_K * (1 + 3 * GELU_A * x * x);
+    const d2u = 6 * GELU_K * GELU_A * x;
+    const dt = (1 - t * t) * du;
+    const d2t = -2 * t * (1 - t * t) * du * du + (1 - t * t) * d2u;
+    return dt + 0.5 * x * d2t;
+  },
+};
+
+/** x^(-1/2) (for normalisation layers); defined for x > 0. */
+export const rsqrt: ScalarFunction = {
+  f: (x) => 1 / Math.sqrt(x),
+  df: (x) => -0.5 / (x * Math.sqrt(x)),
+  d2f: (x) => 0.75 / (x * x * Math.sqrt(x)),
+};
+
+/** exp(x). */
+export const exp: ScalarFunction = { f: Math.exp, df: Math.exp, d2f: Math.exp };
+
 /** A node of the tape: its value and, after `backward`, its gradient (adjoint). */
 export class Var {
   /** Gradient of the seeded scalar with respect to this node (a dual in second-order mode). */
@@ -319,6 +357,73 @@ export class Tape {
         for (let i = 0; i < len; i++) gt[i] = A.v[i] > 0 ? g.t[i] : 0;
       }
       this.accumulate(a, new Dual(A.rows, A.cols, gv, gt));
+    });
+  }
+
+  /**
+   * Element-wise scalar function with its first and second derivatives (exact second-order rules):
+   * y = f(a), y_t = f'(a) a_t; backward g_a = g f'(a), tangent g_t f'(a) + g f''(a) a_t.
+   */
+  unary(a: Var, fn: ScalarFunction): Var {
+    const A = a.x;
+    const len = A.v.length;
+    const y = new Float64Array(len);
+    const d1 = new Float64Array(len);
+    for (let i = 0; i < len; i++) { y[i] = fn.f(A.v[i]); d1[i] = fn.df(A.v[i]); }
+    let yt: Float64Array | null = null;
+    if (A.t !== null) {
+      yt = new Float64Array(len);
+      for (let i = 0; i < len; i++) yt[i] = d1[i] * A.t[i];
+    }
+    return this.node(new Dual(A.rows, A.cols, y, yt), [a], (g) => {
+      const At = a.x.t; // stripped in first-order mode
+      const gv = new Float64Array(len);
+      for (let i = 0; i < len; i++) gv[i] = g.v[i] * d1[i];
+      let gt: Float64Array | null = null;
+      if (g.t !== null || At !== null) {
+        gt = new Float64Array(len);
+        if (g.t !== null) for (let i = 0; i < len; i++) gt[i] = g.t[i] * d1[i];
+        if (At !== null) for (let i = 0; i < len; i++) gt[i] += g.v[i] * fn.d2f(A.v[i]) * At[i];
+      }
+      this.accumulate(a, new Dual(A.rows, A.cols, gv, gt));
+    });
+  }
+
+  /** Repeat a column vector (rows x 1) `cols` times: (rows x cols). Backward: row sums. */
+  broadcastCols(a: Var, cols: number): Var {
+    if (a.cols !== 1) throw new RangeError(`broadcastCols: a must be a column vector, got ${a.rows} x ${a.cols}`);
+    const rows = a.rows;
+    const rep = (x: Float64Array): Float64Array => {
+      const out = new Float64Array(rows * cols);
+      for (let i = 0; i < rows; i++) out.fill(x[i], i * cols, (i + 1) * cols);
+      return out;
+    };
+    const A = a.x;
+    return this.node(new Dual(rows, cols, rep(A.v), A.t === null ? null : rep(A.t)), [a], (g) => {
+      this.accumulate(a, dualRowSum(g));
+    });
+  }
+
+  /** Columns c0 .. c1 - 1 of a. Backward scatters into those columns. */
+  sliceCols(a: Var, c0: number, c1: number): Var {
+    const { rows, cols } = a.x;
+    if (!(Number.isInteger(c0) && Number.isInteger(c1) && 0 <= c0 && c0 < c1 && c1 <= cols)) {
+      throw new RangeError(`sliceCols: need 0 <= c0 < c1 <= ${cols}, got ${c0}, ${c1}`);
+    }
+    const w = c1 - c0;
+    const cut = (x: Float64Array): Float64Array => {
+      const out = new Float64Array(rows * w);
+      for (let i = 0; i < rows; i++) out.set(x.subarray(i * cols + c0, i * cols + c1), i * w);
+      return out;
+    };
+    const A = a.x;
+    return this.node(new Dual(rows, w, cut(A.v), A.t === null ? null : cut(A.t)), [a], (g) => {
+      const place = (x: Float64Array): Float64Array => {
+        const out = new Float64Array(rows * cols);
+        for (let i = 0; i < rows; i++) out.set(x.subarray(i * w, (i + 1) * w), i * cols + c0);
+        return out;
+      };
+      this.accumulate(a, new Dual(rows, cols, place(g.v), g.t === null ? null : place(g.t)));
     });
   }
 

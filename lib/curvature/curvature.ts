@@ -84,7 +84,7 @@ export function hvp(problem: Problem, theta: Float64Array, v: Float64Array): Flo
   const { tape, params, out } = forwardPass(problem, theta, v);
   const F = out.x.v;
   const JV = out.x.t ?? new Float64Array(F.length);
-  tape.backward(out, new Dual(out.rows, out.cols, problem.outputGradient(F), problem.outputHessianProduct(JV)), {
+  tape.backward(out, new Dual(out.rows, out.cols, problem.outputGradient(F), problem.outputHessianProduct(JV, F)), {
     secondOrder: true,
     paramPrimal: false,
   });
@@ -101,7 +101,7 @@ export function ggnVectorProduct(problem: Problem, theta: Float64Array, v: Float
   checkDirection("ggnVectorProduct", v, p);
   const { tape, params, out } = forwardPass(problem, theta, v);
   const JV = out.x.t ?? new Float64Array(out.x.v.length);
-  tape.backward(out, new Dual(out.rows, out.cols, problem.outputHessianProduct(JV)), { secondOrder: false });
+  tape.backward(out, new Dual(out.rows, out.cols, problem.outputHessianProduct(JV, out.x.v)), { secondOrder: false });
   return gatherGrads(problem, params, "v");
 }
 
@@ -231,7 +231,8 @@ export function ntkGram(problem: Problem, theta: Float64Array): Matrix {
   const G = new Float64Array(m * m);
   gemm(false, true, m, m, p, J, J, G, false);
   // scale by the output Hessian, which is I / N for MSE
-  const scale = problem.outputHessianProduct(Float64Array.of(1))[0];
+  if (problem.kind !== "mse") throw new RangeError(`ntkGram: defined for MSE and population problems, got a ${problem.kind} problem`);
+  const scale = problem.outputHessianProduct(Float64Array.of(1), Float64Array.of(0))[0];
   for (let i = 0; i < G.length; i++) G[i] *= scale;
   return symmetrize(arrayToMatrix(m, m, G));
 }
@@ -243,7 +244,7 @@ function symmetricSqrtFromHessian(problem: Problem): Float64Array {
   for (let j = 0; j < d0; j++) {
     const e = new Float64Array(k * d0);
     e[j] = 1; // row 0 of dW = e_j^T
-    const r = problem.outputHessianProduct(e); // row 0 = e_j^T S
+    const r = problem.outputHessianProduct(e, e); // row 0 = e_j^T S (population: F plays no role)
     for (let c = 0; c < d0; c++) S.set(j, c, r[c]);
   }
   // eigen-decomposition of the small symmetric S_xx
@@ -296,8 +297,8 @@ export function hessian(problem: Problem, theta: Float64Array, options: DenseOpt
 }
 
 /**
- * Dense outer-product Hessian / GGN `H_o = J^T (d^2l/dF^2) J` (`(1/N) J^T J` for MSE), from the exact
- * Jacobian.
+ * Dense outer-product Hessian / GGN `H_o = J^T (d^2l/dF^2) J` (`(1/N) J^T J` for MSE; the softmax
+ * output Hessian for cross-entropy), from the exact Jacobian.
  */
 export function gaussNewton(problem: Problem, theta: Float64Array, options: DenseOptions = {}): Matrix {
   checkTheta("gaussNewton", theta, problem.model.numParams);
@@ -305,12 +306,13 @@ export function gaussNewton(problem: Problem, theta: Float64Array, options: Dens
   checkDenseSize("gaussNewton", p, p, "use ggnOperator, or ntkGram when outputDim * n is small");
   checkDenseSize("gaussNewton (Jacobian)", problem.outputRows * problem.outputCols, p, "use ggnOperator");
   const { J, m } = problemJacobian(problem, theta);
+  const F = forwardPass(problem, theta, null).out.x.v;
   // MJ: apply the output Hessian to every column of J
   const MJ = new Float64Array(m * p);
   const col = new Float64Array(m);
   for (let j = 0; j < p; j++) {
     for (let r = 0; r < m; r++) col[r] = J[r * p + j];
-    const mc = problem.outputHessianProduct(col);
+    const mc = problem.outputHessianProduct(col, F);
     for (let r = 0; r < m; r++) MJ[r * p + j] = mc[r];
   }
   const G = new Float64Array(p * p);

@@ -1,12 +1,14 @@
 /**
- * Problems: a model together with a loss and its data. Every loss here is quadratic in the network
- * output, so the loss is determined by its value, its output gradient and its (constant) output Hessian:
+ * Problems: a model together with a loss and its data, described by the loss value, its gradient with
+ * respect to the network output F, and the output Hessian's action (which gives the GGN J^T (d^2l/dF^2) J):
  *
  * - `mseProblem(model, X, Y)`: `l(theta) = 1/(2N) sum_i ||f(x_i) - y_i||^2` with `N = n` (the number of
  *   samples, columns of X) unless `normalizer` says otherwise.
  * - `populationProblem(model, {Sxx, Syx, Syy})`: the population MSE of a model linear in its input
  *   (Depth, Not Data): `L(W) = 1/2 tr(W S_xx W^T) - tr(W S_yx^T) + 1/2 tr(S_yy)` with `W = W_{L:1}`,
  *   evaluated as the network applied to the identity input.
+ * - `crossEntropyProblem(model, X, labels)`: softmax cross-entropy over the rows of F (classes / vocabulary),
+ *   averaged over the columns (samples / tokens).
  */
 import { Matrix } from "ml-matrix";
 import { Dual } from "./autodiff";
@@ -15,7 +17,7 @@ import { Model, assertFinite, checkInput, matrixToArray } from "../models/model"
 
 export interface Problem {
   readonly model: Model;
-  readonly kind: "mse" | "population";
+  readonly kind: "mse" | "population" | "crossEntropy";
   /** Network input as a row-major `inputDim x cols` array (X for MSE, the identity for population). */
   readonly input: Dual;
   /** Shape of the network output F. */
@@ -25,8 +27,8 @@ export interface Problem {
   value(F: Float64Array): number;
   /** dl/dF at F. */
   outputGradient(F: Float64Array): Float64Array;
-  /** (d^2 l / dF^2) dF (independent of F: every loss here is quadratic). */
-  outputHessianProduct(dF: Float64Array): Float64Array;
+  /** (d^2 l / dF^2) dF at F (constant for the quadratic losses, F-dependent for cross-entropy). */
+  outputHessianProduct(dF: Float64Array, F: Float64Array): Float64Array;
 }
 
 /** Options of `mseProblem`. */
@@ -136,6 +138,69 @@ export function populationProblem(model: Model, stats: PopulationStats): Problem
     },
     outputHessianProduct(dW) {
       return times(dW);
+    },
+  };
+}
+
+/**
+ * Softmax cross-entropy: `l = (1/N) sum_i [log sum_c exp(F_ci) - F_{y_i i}]` over the n columns of
+ * F = model(X) (one column per sample or token, one row per class), N = n unless `normalizer`.
+ * Output gradient `(softmax(F) - onehot(y)) / N`; output Hessian per column `(diag(p) - p p^T) / N`.
+ * `labels` holds n class indices in [0, outputDim).
+ */
+export function crossEntropyProblem(model: Model, X: Matrix, labels: ArrayLike<number>, options: MseOptions = {}): Problem {
+  checkInput("crossEntropyProblem", X, model.inputDim);
+  const n = X.columns, C = model.outputDim;
+  if (labels.length !== n) throw new RangeError(`crossEntropyProblem: labels must have n = ${n} entries, got ${labels.length}`);
+  const y = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = labels[i];
+    if (!Number.isInteger(c) || c < 0 || c >= C) throw new RangeError(`crossEntropyProblem: labels[${i}] must be an integer in [0, ${C}), got ${c}`);
+    y[i] = c;
+  }
+  const N = options.normalizer ?? n;
+  if (!(N > 0) || !Number.isFinite(N)) throw new RangeError(`crossEntropyProblem: normalizer must be positive and finite, got ${N}`);
+  /** Column-wise softmax of F (C x n, row-major) and the log-sum-exp of each column. */
+  const softmax = (F: Float64Array): { P: Float64Array; lse: Float64Array } => {
+    const P = new Float64Array(C * n);
+    const lse = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let mx = -Infinity;
+      for (let c = 0; c < C; c++) mx = Math.max(mx, F[c * n + i]);
+      let s = 0;
+      for (let c = 0; c < C; c++) { const e = Math.exp(F[c * n + i] - mx); P[c * n + i] = e; s += e; }
+      for (let c = 0; c < C; c++) P[c * n + i] /= s;
+      lse[i] = mx + Math.log(s);
+    }
+    return { P, lse };
+  };
+  return {
+    model,
+    kind: "crossEntropy",
+    input: new Dual(X.rows, n, matrixToArray(X)),
+    outputRows: C,
+    outputCols: n,
+    value(F) {
+      const { lse } = softmax(F);
+      let s = 0;
+      for (let i = 0; i < n; i++) s += lse[i] - F[y[i] * n + i];
+      return s / N;
+    },
+    outputGradient(F) {
+      const { P } = softmax(F);
+      for (let i = 0; i < n; i++) P[y[i] * n + i] -= 1;
+      for (let k = 0; k < P.length; k++) P[k] /= N;
+      return P;
+    },
+    outputHessianProduct(dF, F) {
+      const { P } = softmax(F);
+      const out = new Float64Array(C * n);
+      for (let i = 0; i < n; i++) {
+        let pd = 0;
+        for (let c = 0; c < C; c++) pd += P[c * n + i] * dF[c * n + i];
+        for (let c = 0; c < C; c++) out[c * n + i] = (P[c * n + i] * (dF[c * n + i] - pd)) / N;
+      }
+      return out;
     },
   };
 }

@@ -4,3 +4,4 @@
  */
 export * from "./synthetic";
 export * from "./loaders";
+export * from "./text";

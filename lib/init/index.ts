@@ -6,3 +6,4 @@
  */
 export * from "./balanced";
 export * from "./generic";
+export * from "./transformer";

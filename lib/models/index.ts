@@ -11,3 +11,4 @@ export * from "./model";
 export * from "./mlp";
 export * from "./two-layer";
 export * from "./attention";
+export * from "./transformer";
