@@ -1,6 +1,7 @@
 /**
  * Training loops with recording callbacks: full-batch gradient descent on any `Problem` (sample or
- * population loss), mini-batch SGD with momentum on an MSE regression, learning-rate schedules (the
+ * population loss), mini-batch SGD with momentum on an MSE regression, stochastic SGD / AdamW on any
+ * mini-batch problems (`trainStochastic`, e.g. the Transformer analogue), learning-rate schedules (the
  * halving rule of Data Dependence App. C and the divide-by-10 rule of Cracking the Hessian D.1.3), and a
  * `recorder` that keeps loss, weights and any spectrum along a run.
  *
@@ -226,6 +227,79 @@ export function sgd(model: Model, X: Matrix, Y: Matrix, theta0: Float64Array, op
       for (let i = 0; i < p; i++) {
         buf[i] = mu * buf[i] + gradient[i];
         theta[i] -= lr * (s === undefined ? 1 : s[i]) * buf[i];
+      }
+    }
+    lrs.push(lr);
+  }
+}
+
+/** Options of `trainStochastic`. */
+export interface StochasticOptions {
+  /** Number of updates. */
+  steps: number;
+  /** The mini-batch problem for a step (e.g. a fresh `crossEntropyProblem` on a random batch). */
+  batch: (step: number) => Problem;
+  /** Learning rate or schedule (advanced every step with the mini-batch loss). */
+  lr: number | Schedule;
+  /** "sgd" (heavy-ball momentum, PyTorch convention) or "adam" (AdamW, decoupled weight decay). Default "sgd". */
+  optimizer?: "sgd" | "adam";
+  /** SGD momentum. Default 0. */
+  momentum?: number;
+  /** Adam moments. Defaults 0.9, 0.999, 1e-8 (PyTorch). */
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  /** AdamW decoupled weight decay. Default 0. */
+  weightDecay?: number;
+  /** Per-parameter learning-rate multipliers. */
+  lrScale?: Float64Array;
+  /** Called before every update with the mini-batch loss and gradient at theta; return false to stop. */
+  onStep?: (s: StepState) => void | boolean;
+}
+
+/**
+ * Stochastic training on any problems (MSE, cross-entropy, ...): at each step the caller's `batch(step)`
+ * gives the mini-batch problem, then one SGD-with-momentum or AdamW update. `losses` are mini-batch losses.
+ */
+export function trainStochastic(theta0: Float64Array, options: StochasticOptions): TrainResult {
+  const p = theta0.length;
+  checkTheta("trainStochastic: theta0", theta0, p);
+  if (!Number.isInteger(options.steps) || options.steps < 0) throw new RangeError(`trainStochastic: steps must be a non-negative integer, got ${options.steps}`);
+  checkScale("trainStochastic", options.lrScale, p);
+  const opt = options.optimizer ?? "sgd";
+  if (opt !== "sgd" && opt !== "adam") throw new RangeError(`trainStochastic: optimizer must be "sgd" or "adam", got ${String(opt)}`);
+  const mu = options.momentum ?? 0;
+  if (!(mu >= 0 && mu < 1)) throw new RangeError(`trainStochastic: momentum must be in [0, 1), got ${mu}`);
+  const b1 = options.beta1 ?? 0.9, b2 = options.beta2 ?? 0.999, eps = options.eps ?? 1e-8, wd = options.weightDecay ?? 0;
+  const schedule = resolveSchedule("trainStochastic", options.lr);
+  const theta = Float64Array.from(theta0);
+  const m1 = new Float64Array(p), m2 = new Float64Array(p);
+  const losses: number[] = [];
+  const lrs: number[] = [];
+  for (let step = 0; ; step++) {
+    if (step >= options.steps) return { theta, losses, lrs, stopped: "steps" };
+    const problem = options.batch(step);
+    if (problem.model.numParams !== p) throw new RangeError(`trainStochastic: batch(${step}) has ${problem.model.numParams} parameters, theta has ${p}`);
+    const { loss, gradient } = lossAndGradient(problem, theta);
+    losses.push(loss);
+    if (!Number.isFinite(loss)) return { theta, losses, lrs, stopped: "diverged" };
+    const lr = schedule.next(loss);
+    if (options.onStep && options.onStep({ step, loss, theta, lr, gradient }) === false) return { theta, losses, lrs, stopped: "callback" };
+    if (!(lr > 0)) return { theta, losses, lrs, stopped: "schedule" };
+    const s = options.lrScale;
+    if (opt === "sgd") {
+      for (let i = 0; i < p; i++) {
+        m1[i] = mu * m1[i] + gradient[i];
+        theta[i] -= lr * (s === undefined ? 1 : s[i]) * m1[i];
+      }
+    } else {
+      const c1 = 1 - Math.pow(b1, step + 1), c2 = 1 - Math.pow(b2, step + 1);
+      for (let i = 0; i < p; i++) {
+        const g = gradient[i];
+        m1[i] = b1 * m1[i] + (1 - b1) * g;
+        m2[i] = b2 * m2[i] + (1 - b2) * g * g;
+        const r = lr * (s === undefined ? 1 : s[i]);
+        theta[i] -= r * wd * theta[i] + (r * (m1[i] / c1)) / (Math.sqrt(m2[i] / c2) + eps);
       }
     }
     lrs.push(lr);

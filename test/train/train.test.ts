@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { deepLinear, mlp } from "../../lib/models/index";
-import { mseProblem, populationProblem, gradient } from "../../lib/curvature/index";
-import { gradientDescent, sgd, halvingSchedule, divideBy10Schedule, recorder } from "../../lib/train/index";
-import { usiInit } from "../../lib/init/index";
-import { alignedData } from "../../lib/data/index";
+import { deepLinear, mlp, transformer } from "../../lib/models/index";
+import { mseProblem, populationProblem, gradient, crossEntropyProblem, loss } from "../../lib/curvature/index";
+import { gradientDescent, sgd, halvingSchedule, divideBy10Schedule, recorder, trainStochastic } from "../../lib/train/index";
+import { usiInit, transformerInit } from "../../lib/init/index";
+import { alignedData, charTokenize, languageModelBatch } from "../../lib/data/index";
 import { rng } from "../../lib/random/rng";
 
 describe("training", () => {
@@ -69,5 +69,21 @@ describe("training", () => {
     expect(distinct.length).toBeGreaterThan(1);
     for (let i = 1; i < distinct.length; i++) expect(distinct[i]).toBe(distinct[i - 1] / 2);
     expect(run.losses[run.losses.length - 1]).toBeLessThan(run.losses[0]);
+  });
+
+  it("trainStochastic: AdamW lowers a character-level transformer's loss; SGD matches a hand-written step", () => {
+    const gen = rng(45);
+    const { chars, tokens } = charTokenize("the quick brown fox jumps over the lazy dog. ".repeat(20));
+    const model = transformer({ vocab: chars.length, seqLen: 8, dModel: 8, heads: 2, layers: 1 });
+    const theta0 = transformerInit(model, gen);
+    const batches = Array.from({ length: 4 }, () => languageModelBatch(tokens, chars.length, 8, 4, gen));
+    const batch = (step: number) => crossEntropyProblem(model, batches[step % 4].X, batches[step % 4].labels);
+    const before = batches.reduce((s, b, i) => s + loss(batch(i), theta0), 0);
+    const run = trainStochastic(theta0, { steps: 60, batch, lr: 0.01, optimizer: "adam" });
+    const after = batches.reduce((s, b, i) => s + loss(batch(i), run.theta), 0);
+    expect(after).toBeLessThan(0.8 * before);
+    const one = trainStochastic(theta0, { steps: 1, batch, lr: 0.1, optimizer: "sgd" });
+    const g = gradient(batch(0), theta0);
+    expect(Array.from(one.theta)).toEqual(Array.from(theta0, (x, i) => x - 0.1 * g[i]));
   });
 });
