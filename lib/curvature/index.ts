@@ -18,11 +18,31 @@
  * const K = ntkGram(problem, theta);                 // (1/n) J J^T
  * const pop = populationProblem(model, { Sxx, Syx, Syy });  // Depth, Not Data population loss
  * ```
- * Also: `lossAndGradient`, `ggnVectorProduct` (H_o v), `functionalHvp` (H_f v), `jvp`, `vjp`, `outputs`.
- * The tape engine (`Tape`, `Dual`) in `autodiff.ts` is what models record their forward pass on;
- * `gemm` in `kernels.ts` is the matrix-multiplication kernel.
+ * Also: `lossAndGradient`, `ggnVectorProduct` (H_o v), `functionalHvp` (H_f v), `jvp`, `vjp`, `outputs`,
+ * `crossEntropyProblem(model, X, labels)` (softmax cross-entropy; its GGN uses the softmax output Hessian).
+ * Dense builders refuse results above 2 GiB (`MAX_DENSE_ENTRIES`); use the operators then.
+ *
+ * Ordering conventions: theta = the model's blocks one after another, each row-major (`model.blocks`);
+ * J's row `a * n + i` = output a of sample i. H_f is computed directly (residual-weighted second
+ * derivatives), not as H - H_o, so it is exact near zero loss.
+ *
+ * The rest of the toolkit:
+ * - models (`lib/models`): `deepLinear`, `mlp`, `twoLayerScalar`, `twoLayerRelu`, `twoLayerBias`,
+ *   `twoLayerMultiInput`, `twoLayerMultiOutput`, `selfAttention`, `transformer`;
+ * - initialisations (`lib/init`): `balancedInit`, `usiInit`, `sharedFormInit`, `stronglyBalancedInit`,
+ *   `standardInit`, `pytorchDefaultInit`, `orthogonalInit`, `ntpInit`, `mupInit`, `transformerInit`;
+ * - data (`lib/data`): `whiten`, `alignedData`, `gaussianTeacher`, `decorrelatedData`, `wedgeData`,
+ *   `sequenceReversal`, `oneHot`, `subsampleByClass`, `loadFashionMnist`, `loadMnist`, `loadCifar10`,
+ *   `imagesToMatrix`, `loadTextCorpus`, `charTokenize`, `languageModelBatch`;
+ * - training (`lib/train`): `gradientDescent`, `sgd`, `trainStochastic`, `halvingSchedule`,
+ *   `divideBy10Schedule`, `recorder`.
+ *
+ * The tape engine (`Tape`, `Dual`) in `autodiff.ts` is what models record their forward pass on (new
+ * models use its operations and get exact second derivatives for free); `gemm` in `kernels.ts` is the
+ * matrix-multiplication kernel.
  */
 export * from "./problem";
 export * from "./curvature";
-export { Dual, Tape, Var } from "./autodiff";
+export { Dual, Tape, Var, gelu, rsqrt, exp } from "./autodiff";
+export type { ScalarFunction } from "./autodiff";
 export { gemm } from "./kernels";
