@@ -14,6 +14,7 @@
  */
 
 import { gemm } from "./blas";
+import { ensureMemory, instantiateBase64, WasmMemory } from "./wasm";
 
 const EPS = 2.220446049250313e-16;
 
@@ -51,8 +52,7 @@ export function tridiagonalize(a: Float64Array, n: number, d: Float64Array, e: F
   const kern = n >= 64 && useWasmTridiag ? loadFused() : null;
   let mem: Float64Array;
   if (kern !== null) {
-    const have = kern.memory.buffer.byteLength;
-    if (need * 8 > have) kern.memory.grow(Math.ceil((need * 8 - have) / 65536));
+    ensureMemory(kern.memory, need * 8);
     mem = new Float64Array(kern.memory.buffer, 0, need);
     mem.set(a.subarray(0, n * n));
     mem.fill(0, n * n, need);
@@ -165,19 +165,14 @@ export function setWasmTridiagonalize(enabled: boolean): void {
 const FUSED_WASM_BASE64 = "AGFzbQEAAAABCwFgB39/f39/f38AAwIBAAUDAQABBxICBm1lbW9yeQIABWZ1c2VkAAAKxgMBwwMEBH8GfAV7AX8gAUEBaiEHAkADQCAHIABODQEgAiAHIABsQQN0aiEJIAdBA3QhCiADIApqKwMAIQsgBCAKaisDACEMIAUgCmorAwAhDSAJIApqKwMARAAAAAAAAABAIAsgDKKioSEOIAkgCmogDjkDACAOIA2iIQ8gC/0UIREgDP0UIRIgDf0UIRP9DAAAAAAAAAAAAAAAAAAAAAAhFCAHQQFqIQgCQANAIAhBAWogAE4NASAIQQN0IQogCSAKaiEWIBb9AAQAIBEgBCAKav0ABAD98gH98QEgEiADIApq/QAEAP3yAf3xASEVIBYgFf0LBAAgFCAVIAUgCmr9AAQA/fIB/fABIRQgBiAKaiAGIApq/QAEACAVIBP98gH98AH9CwQAIAhBAmohCAwACwsgCCAASARAIAhBA3QhCiAJIApqIRYgFisDACALIAQgCmorAwCioSAMIAMgCmorAwCioSEQIBYgEDkDACAPIBAgBSAKaisDAKKgIQ8gBiAKaiAGIApqKwMAIBAgDaKgOQMACyAHQQN0IQogBiAKaiAGIApqKwMAIA8gFP0hACAU/SEBoKCgOQMAIAdBAWohBwwACwsL";
 
 interface FusedKernel {
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   fused: (n: number, k: number, pa: number, pvp: number, pwp: number, pv: number, pp: number) => void;
 }
 let fusedKernel: FusedKernel | null | undefined;
 function loadFused(): FusedKernel | null {
   if (fusedKernel !== undefined) return fusedKernel;
-  try {
-    const bytes = Uint8Array.from(Buffer.from(FUSED_WASM_BASE64, "base64"));
-    const ex = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as FusedKernel;
-    fusedKernel = { memory: ex.memory, fused: ex.fused };
-  } catch {
-    fusedKernel = null;
-  }
+  const ex = instantiateBase64(FUSED_WASM_BASE64) as unknown as FusedKernel | null;
+  fusedKernel = ex === null ? null : { memory: ex.memory, fused: ex.fused };
   return fusedKernel;
 }
 

@@ -7,10 +7,12 @@
  * disk at run time (the tslab kernel and the compiled bench both load it).
  */
 
+import { ensureMemory, instantiateBase64, WasmMemory } from "./wasm";
+
 const WASM_BASE64 = "AGFzbQEAAAABCwFgB39/f3x/f38AAwIBAAUDAQABBxECBm1lbW9yeQIABGdlbW0AAArRBgHOBgIMfwx7IAP9FCEeIAFBA3QhEkEAIQcCQANAIAcgAk4NASACIAdrIQggCEGAAkoEQEGAAiEIC0EAIQkCQANAIAkgAU4NAUEAIQoCQANAIAogAE4NAf0MAAAAAAAAAAAAAAAAAAAAACET/QwAAAAAAAAAAAAAAAAAAAAAIRT9DAAAAAAAAAAAAAAAAAAAAAAhFf0MAAAAAAAAAAAAAAAAAAAAACEW/QwAAAAAAAAAAAAAAAAAAAAAIRf9DAAAAAAAAAAAAAAAAAAAAAAhGP0MAAAAAAAAAAAAAAAAAAAAACEZ/QwAAAAAAAAAAAAAAAAAAAAAIRogBCAKQQBqIAJsIAdqQQN0aiEMIAQgCkEBaiACbCAHakEDdGohDSAEIApBAmogAmwgB2pBA3RqIQ4gBCAKQQNqIAJsIAdqQQN0aiEPIAUgByABbCAJakEDdGohECAIIQsCQANAIAtFDQEgEP0ABAAhGyAQ/QAEECEcIAwrAwD9FCEdIBMgHSAb/fIB/fABIRMgFCAdIBz98gH98AEhFCAMQQhqIQwgDSsDAP0UIR0gFSAdIBv98gH98AEhFSAWIB0gHP3yAf3wASEWIA1BCGohDSAOKwMA/RQhHSAXIB0gG/3yAf3wASEXIBggHSAc/fIB/fABIRggDkEIaiEOIA8rAwD9FCEdIBkgHSAb/fIB/fABIRkgGiAdIBz98gH98AEhGiAPQQhqIQ8gECASaiEQIAtBAWshCwwACwsgBiAKQQBqIAFsIAlqQQN0aiERIBEgEf0ABAAgHiAT/fIB/fAB/QsEACARIBH9AAQQIB4gFP3yAf3wAf0LBBAgBiAKQQFqIAFsIAlqQQN0aiERIBEgEf0ABAAgHiAV/fIB/fAB/QsEACARIBH9AAQQIB4gFv3yAf3wAf0LBBAgBiAKQQJqIAFsIAlqQQN0aiERIBEgEf0ABAAgHiAX/fIB/fAB/QsEACARIBH9AAQQIB4gGP3yAf3wAf0LBBAgBiAKQQNqIAFsIAlqQQN0aiERIBEgEf0ABAAgHiAZ/fIB/fAB/QsEACARIBH9AAQQIB4gGv3yAf3wAf0LBBAgCkEEaiEKDAALCyAJQQRqIQkMAAsLIAdBgAJqIQcMAAsLCw==";
 
 interface Kernel {
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   gemm: (m: number, n: number, k: number, alpha: number, pa: number, pb: number, pc: number) => void;
 }
 
@@ -18,14 +20,8 @@ let kernel: Kernel | null | undefined;
 
 function load(): Kernel | null {
   if (kernel !== undefined) return kernel;
-  try {
-    const bytes = Uint8Array.from(Buffer.from(WASM_BASE64, "base64"));
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
-    const ex = instance.exports as unknown as Kernel;
-    kernel = { memory: ex.memory, gemm: ex.gemm };
-  } catch {
-    kernel = null;
-  }
+  const ex = instantiateBase64(WASM_BASE64) as unknown as Kernel | null;
+  kernel = ex === null ? null : { memory: ex.memory, gemm: ex.gemm };
   return kernel;
 }
 
@@ -53,8 +49,7 @@ export function gemmWasm(
   const pb = pa + m4 * k;
   const pc = pb + k * n4;
   const need = (pc + m4 * n4) * 8;
-  const have = kern.memory.buffer.byteLength;
-  if (need > have) kern.memory.grow(Math.ceil((need - have) / 65536));
+  ensureMemory(kern.memory, need);
   const mem = new Float64Array(kern.memory.buffer);
   for (let i = 0; i < m; i++) mem.set(a.subarray(aOff + i * lda, aOff + i * lda + k), pa + i * k);
   if (m4 > m) mem.fill(0, pa + m * k, pa + m4 * k);

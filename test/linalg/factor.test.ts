@@ -1,11 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { Matrix } from "ml-matrix";
-import { matmul, transpose } from "../../lib/linalg/blas";
+import { gemm, matmul, setWasmGemm, transpose } from "../../lib/linalg/blas";
+import { wasmGemmAvailable } from "../../lib/linalg/wasm-gemm";
+import { setWasmTridiagonalize, tridiagonalize, tridiagonalQL } from "../../lib/linalg/tridiagonal";
+import { eigh } from "../../lib/linalg/eigh";
 import { cholesky } from "../../lib/linalg/cholesky";
 import { qr } from "../../lib/linalg/qr";
 import { svd } from "../../lib/linalg/svd";
 import { rng } from "../../lib/random/rng";
-import { EPS, fro, rm } from "./helpers";
+import { eigenChecks, EPS, fro, rm } from "./helpers";
 
 const LIMIT = 10;
 
@@ -36,6 +39,68 @@ describe("blas.matmul", () => {
       const c = matmul(a, b, m, k, n);
       const r = naive(a, b, m, k, n);
       for (let i = 0; i < c.length; i++) expect(Math.abs(c[i] - r[i])).toBeLessThan(1e-12 * Math.sqrt(k));
+    }
+  });
+});
+
+describe("WebAssembly kernels agree with the JavaScript kernels", () => {
+  it("wasm SIMD is available in this runtime (Node 20)", () => expect(wasmGemmAvailable()).toBe(true));
+  it("strided gemm with alpha on odd shapes: wasm vs JS vs naive", () => {
+    const g = rng(3);
+    for (const [m, k, n] of [[37, 45, 29], [64, 300, 66], [5, 513, 130]]) {
+      const lda = k + 3, ldb = n + 2, ldc = n + 5;
+      const a = g.normalArray(m * lda + 1), b = g.normalArray(k * ldb + 2);
+      const c0 = g.normalArray(m * ldc + 3);
+      const cw = c0.slice(), cj = c0.slice();
+      setWasmGemm(true);
+      gemm(m, n, k, -0.5, a, 1, lda, b, 2, ldb, cw, 3, ldc);
+      setWasmGemm(false);
+      gemm(m, n, k, -0.5, a, 1, lda, b, 2, ldb, cj, 3, ldc);
+      setWasmGemm(true);
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) s += a[1 + i * lda + p] * b[2 + p * ldb + j];
+        const ref = c0[3 + i * ldc + j] - 0.5 * s;
+        expect(Math.abs(cw[3 + i * ldc + j] - ref)).toBeLessThan(1e-12 * Math.sqrt(k));
+        expect(Math.abs(cj[3 + i * ldc + j] - ref)).toBeLessThan(1e-12 * Math.sqrt(k));
+      }
+      // entries of C outside the m x n block are untouched
+      for (let i = 0; i < m; i++) for (let j = n; j < ldc && 3 + i * ldc + j < cw.length; j++) expect(cw[3 + i * ldc + j]).toBe(c0[3 + i * ldc + j]);
+    }
+  });
+  it("tridiagonalize: wasm and JS passes give tridiagonals with the same eigenvalues (within 10 n eps ||A||_F)", () => {
+    // T itself is not a well-conditioned function of A (it is fixed by a Krylov sequence), so entries of T
+    // are not compared; its eigenvalues are, at the backward-error level of the reduction.
+    const n = 101;
+    const g = rng(4);
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) { const v = g.normal(); a[i * n + j] = v; a[j * n + i] = v; }
+    const run = (wasm: boolean) => {
+      setWasmTridiagonalize(wasm);
+      const w = a.slice(), d = new Float64Array(n), e = new Float64Array(n), tau = new Float64Array(n);
+      tridiagonalize(w, n, d, e, tau);
+      setWasmTridiagonalize(true);
+      tridiagonalQL(d, e, n, null);
+      return d;
+    };
+    const x = run(true), y = run(false);
+    const bound = 10 * n * EPS * fro(a);
+    for (let i = 0; i < n; i++) expect(Math.abs(x[i] - y[i])).toBeLessThanOrEqual(bound);
+  });
+  it("eigh with the JavaScript kernels only passes the residual checks (n = 130)", () => {
+    setWasmTridiagonalize(false);
+    setWasmGemm(false);
+    try {
+      const A = new Matrix(130, 130);
+      const g = rng(6);
+      for (let i = 0; i < 130; i++) for (let j = 0; j <= i; j++) { const v = g.normal(); A.set(i, j, v); A.set(j, i, v); }
+      const { values, vectors } = eigh(A, { vectors: true });
+      const { residual, orthogonality } = eigenChecks(A, values, vectors!);
+      expect(residual).toBeLessThan(LIMIT);
+      expect(orthogonality).toBeLessThan(LIMIT);
+    } finally {
+      setWasmTridiagonalize(true);
+      setWasmGemm(true);
     }
   });
 });
