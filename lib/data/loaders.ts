@@ -40,7 +40,7 @@ export const FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
 
 /** The project root (the folder with this project's package.json), found from this file's location. */
 export function projectRoot(): string {
-  let dir = __dirname;
+  let dir = typeof __dirname === "string" ? __dirname : process.cwd();
   for (let i = 0; i < 8; i++) {
     const pkg = join(dir, "package.json");
     if (existsSync(pkg)) {
