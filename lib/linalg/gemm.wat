@@ -1,5 +1,5 @@
-;; C (m x n) += alpha * A (m x k) * B (k x n); row-major, contiguous, byte offsets pa, pb, pc;
-;; m and n multiples of 4. 4 x 4 register tile as 8 f64x2 accumulators, k blocked by 256.
+;; C (m x n) += alpha * A (m x k) * B (k x n); A and C row-major and contiguous, B packed in panels of 4
+;; columns (entry (p, j) at index (j / 4) * 4k + 4p + j % 4); byte offsets pa, pb, pc; m and n multiples of 4. 4 x 4 register tile as 8 f64x2 accumulators, k blocked by 256.
 (module
   (memory (export "memory") 1)
   (func (export "gemm") (param $m i32) (param $n i32) (param $k i32) (param $alpha f64) (param $pa i32) (param $pb i32) (param $pc i32)
@@ -7,7 +7,7 @@
     (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32) (local $bp i32) (local $ca i32) (local $bstride i32)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128) (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128) (local $b01 v128) (local $b23 v128) (local $x v128) (local $al v128)
     (local.set $al (f64x2.splat (local.get $alpha)))
-    (local.set $bstride (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $bstride (i32.const 32))
     (local.set $k0 (i32.const 0))
     (block $kdone (loop $kloop
       (br_if $kdone (i32.ge_s (local.get $k0) (local.get $k)))
@@ -31,7 +31,7 @@
       (local.set $a1 (i32.add (local.get $pa) (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (i32.const 1)) (local.get $k)) (local.get $k0)) (i32.const 3))))
       (local.set $a2 (i32.add (local.get $pa) (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (i32.const 2)) (local.get $k)) (local.get $k0)) (i32.const 3))))
       (local.set $a3 (i32.add (local.get $pa) (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (i32.const 3)) (local.get $k)) (local.get $k0)) (i32.const 3))))
-          (local.set $bp (i32.add (local.get $pb) (i32.shl (i32.add (i32.mul (local.get $k0) (local.get $n)) (local.get $j)) (i32.const 3))))
+          (local.set $bp (i32.add (local.get $pb) (i32.add (i32.shl (i32.mul (local.get $j) (local.get $k)) (i32.const 3)) (i32.shl (local.get $k0) (i32.const 5)))))
           (local.set $p (local.get $kw))
           (block $pdone (loop $ploop
             (br_if $pdone (i32.eqz (local.get $p)))

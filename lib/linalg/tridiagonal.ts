@@ -185,7 +185,7 @@ function loadFused(): FusedKernel | null {
 export function backTransformRows(a: Float64Array, tau: Float64Array, n: number, vt: Float64Array, count: number): void {
   if (n < 3 || count === 0) return;
   const nr = n - 2; // reflectors 0 .. n-3
-  const NB = 32;
+  const NB = 96;
   const lastStart = Math.floor((nr - 1) / NB) * NB;
   for (let k0 = lastStart; k0 >= 0; k0 -= NB) {
     const k1 = Math.min(nr, k0 + NB);

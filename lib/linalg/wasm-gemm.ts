@@ -2,14 +2,14 @@
  * WebAssembly SIMD (f64x2) kernel for C += alpha A B, used by blas.gemm for large products when the runtime
  * supports wasm SIMD (Node >= 16.4); otherwise gemm falls back to its JavaScript kernel.
  *
- * The module is ./gemm.wat (4 x 4 register tile as eight f64x2 accumulators, k blocked by 256), assembled with
- * wabt: `wat2wasm --enable-simd gemm.wat`; its 901 bytes are inlined below (base64) so nothing is read from
+ * The module is ./gemm.wat (4 x 4 register tile as eight f64x2 accumulators, k blocked by 256, B packed in 4-column panels), assembled with
+ * wabt: `wat2wasm --enable-simd gemm.wat`; its bytes are inlined below (base64) so nothing is read from
  * disk at run time (the tslab kernel and the compiled bench both load it).
  */
 
 import { ensureMemory, instantiateBase64, WasmMemory } from "./wasm";
 
-const WASM_BASE64 = "AGFzbQEAAAABCwFgB39/f3x/f38AAwIBAAUDAQABBxECBm1lbW9yeQIABGdlbW0AAArRBgHOBgIMfwx7IAP9FCEeIAFBA3QhEkEAIQcCQANAIAcgAk4NASACIAdrIQggCEGAAkoEQEGAAiEIC0EAIQkCQANAIAkgAU4NAUEAIQoCQANAIAogAE4NAf0MAAAAAAAAAAAAAAAAAAAAACET/QwAAAAAAAAAAAAAAAAAAAAAIRT9DAAAAAAAAAAAAAAAAAAAAAAhFf0MAAAAAAAAAAAAAAAAAAAAACEW/QwAAAAAAAAAAAAAAAAAAAAAIRf9DAAAAAAAAAAAAAAAAAAAAAAhGP0MAAAAAAAAAAAAAAAAAAAAACEZ/QwAAAAAAAAAAAAAAAAAAAAAIRogBCAKQQBqIAJsIAdqQQN0aiEMIAQgCkEBaiACbCAHakEDdGohDSAEIApBAmogAmwgB2pBA3RqIQ4gBCAKQQNqIAJsIAdqQQN0aiEPIAUgByABbCAJakEDdGohECAIIQsCQANAIAtFDQEgEP0ABAAhGyAQ/QAEECEcIAwrAwD9FCEdIBMgHSAb/fIB/fABIRMgFCAdIBz98gH98AEhFCAMQQhqIQwgDSsDAP0UIR0gFSAdIBv98gH98AEhFSAWIB0gHP3yAf3wASEWIA1BCGohDSAOKwMA/RQhHSAXIB0gG/3yAf3wASEXIBggHSAc/fIB/fABIRggDkEIaiEOIA8rAwD9FCEdIBkgHSAb/fIB/fABIRkgGiAdIBz98gH98AEhGiAPQQhqIQ8gECASaiEQIAtBAWshCwwACwsgBiAKQQBqIAFsIAlqQQN0aiERIBEgEf0ABAAgHiAT/fIB/fAB/QsEACARIBH9AAQQIB4gFP3yAf3wAf0LBBAgBiAKQQFqIAFsIAlqQQN0aiERIBEgEf0ABAAgHiAV/fIB/fAB/QsEACARIBH9AAQQIB4gFv3yAf3wAf0LBBAgBiAKQQJqIAFsIAlqQQN0aiERIBEgEf0ABAAgHiAX/fIB/fAB/QsEACARIBH9AAQQIB4gGP3yAf3wAf0LBBAgBiAKQQNqIAFsIAlqQQN0aiERIBEgEf0ABAAgHiAZ/fIB/fAB/QsEACARIBH9AAQQIB4gGv3yAf3wAf0LBBAgCkEEaiEKDAALCyAJQQRqIQkMAAsLIAdBgAJqIQcMAAsLCw==";
+const WASM_BASE64 = "AGFzbQEAAAABCwFgB39/f3x/f38AAwIBAAUDAQABBxECBm1lbW9yeQIABGdlbW0AAArRBgHOBgIMfwx7IAP9FCEeQSAhEkEAIQcCQANAIAcgAk4NASACIAdrIQggCEGAAkoEQEGAAiEIC0EAIQkCQANAIAkgAU4NAUEAIQoCQANAIAogAE4NAf0MAAAAAAAAAAAAAAAAAAAAACET/QwAAAAAAAAAAAAAAAAAAAAAIRT9DAAAAAAAAAAAAAAAAAAAAAAhFf0MAAAAAAAAAAAAAAAAAAAAACEW/QwAAAAAAAAAAAAAAAAAAAAAIRf9DAAAAAAAAAAAAAAAAAAAAAAhGP0MAAAAAAAAAAAAAAAAAAAAACEZ/QwAAAAAAAAAAAAAAAAAAAAAIRogBCAKQQBqIAJsIAdqQQN0aiEMIAQgCkEBaiACbCAHakEDdGohDSAEIApBAmogAmwgB2pBA3RqIQ4gBCAKQQNqIAJsIAdqQQN0aiEPIAUgCSACbEEDdCAHQQV0amohECAIIQsCQANAIAtFDQEgEP0ABAAhGyAQ/QAEECEcIAwrAwD9FCEdIBMgHSAb/fIB/fABIRMgFCAdIBz98gH98AEhFCAMQQhqIQwgDSsDAP0UIR0gFSAdIBv98gH98AEhFSAWIB0gHP3yAf3wASEWIA1BCGohDSAOKwMA/RQhHSAXIB0gG/3yAf3wASEXIBggHSAc/fIB/fABIRggDkEIaiEOIA8rAwD9FCEdIBkgHSAb/fIB/fABIRkgGiAdIBz98gH98AEhGiAPQQhqIQ8gECASaiEQIAtBAWshCwwACwsgBiAKQQBqIAFsIAlqQQN0aiERIBEgEf0ABAAgHiAT/fIB/fAB/QsEACARIBH9AAQQIB4gFP3yAf3wAf0LBBAgBiAKQQFqIAFsIAlqQQN0aiERIBEgEf0ABAAgHiAV/fIB/fAB/QsEACARIBH9AAQQIB4gFv3yAf3wAf0LBBAgBiAKQQJqIAFsIAlqQQN0aiERIBEgEf0ABAAgHiAX/fIB/fAB/QsEACARIBH9AAQQIB4gGP3yAf3wAf0LBBAgBiAKQQNqIAFsIAlqQQN0aiERIBEgEf0ABAAgHiAZ/fIB/fAB/QsEACARIBH9AAQQIB4gGv3yAf3wAf0LBBAgCkEEaiEKDAALCyAJQQRqIQkMAAsLIAdBgAJqIQcMAAsLCw==";
 
 interface Kernel {
   memory: WasmMemory;
@@ -53,12 +53,23 @@ export function gemmWasm(
   const mem = new Float64Array(kern.memory.buffer);
   for (let i = 0; i < m; i++) mem.set(a.subarray(aOff + i * lda, aOff + i * lda + k), pa + i * k);
   if (m4 > m) mem.fill(0, pa + m * k, pa + m4 * k);
-  if (n4 === n && ldb === n) mem.set(b.subarray(bOff, bOff + k * n), pb);
-  else {
-    for (let p = 0; p < k; p++) {
-      const o = pb + p * n4;
-      mem.set(b.subarray(bOff + p * ldb, bOff + p * ldb + n), o);
-      for (let j = n; j < n4; j++) mem[o + j] = 0;
+  // B packed in panels of 4 columns: entry (p, j) at pb + (j >> 2) * 4k + 4p + (j & 3), zero-padded to n4
+  for (let q = 0; q < n4; q += 4) {
+    const o = pb + q * k;
+    if (q + 4 <= n) {
+      for (let p = 0; p < k; p++) {
+        const bo = bOff + p * ldb + q;
+        const mo = o + 4 * p;
+        mem[mo] = b[bo];
+        mem[mo + 1] = b[bo + 1];
+        mem[mo + 2] = b[bo + 2];
+        mem[mo + 3] = b[bo + 3];
+      }
+    } else {
+      for (let p = 0; p < k; p++) {
+        const bo = bOff + p * ldb;
+        for (let r = 0; r < 4; r++) mem[o + 4 * p + r] = q + r < n ? b[bo + q + r] : 0;
+      }
     }
   }
   mem.fill(0, pc, pc + m4 * n4);
