@@ -6,8 +6,11 @@
  * `op(A)` of shape `m x k` and `op(B)` of shape `k x n`; `ta` / `tb` say the operand is stored transposed
  * (`A` stored `k x m`, `B` stored `n x k`). Loop orders keep the innermost loop contiguous (i-k-j for
  * `A B` and `A^T B`, row dot products for `A B^T`) and block over columns / the inner dimension so that
- * the streamed panel stays in cache.
+ * the streamed panel stays in cache. Products of at least `WASM_MIN_WORK` multiply-adds run in the
+ * WebAssembly SIMD version of the same kernel (`wasm-gemm.ts`) when the runtime supports it.
  */
+
+import { WASM_MIN_WORK, gemmWasm } from "./wasm-gemm";
 
 const COL_BLOCK = 1024;
 const INNER_BLOCK = 128;
@@ -15,6 +18,26 @@ const DOT_BLOCK = 256;
 
 /** C (m x n) (+)= op(A) op(B). See the module comment for the storage convention. */
 export function gemm(
+  ta: boolean,
+  tb: boolean,
+  m: number,
+  n: number,
+  k: number,
+  A: Float64Array,
+  B: Float64Array,
+  C: Float64Array,
+  accumulate: boolean,
+): void {
+  if (m === 0 || n === 0 || k === 0) {
+    if (!accumulate) C.fill(0, 0, m * n);
+    return;
+  }
+  if (m * n * k >= WASM_MIN_WORK && gemmWasm(ta, tb, m, n, k, A, B, C, accumulate)) return;
+  gemmJs(ta, tb, m, n, k, A, B, C, accumulate);
+}
+
+/** The JavaScript kernels alone (same contract as `gemm`). */
+export function gemmJs(
   ta: boolean,
   tb: boolean,
   m: number,
