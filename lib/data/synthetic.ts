@@ -5,7 +5,7 @@
 import { Matrix } from "ml-matrix";
 import { Rng } from "../random/rng";
 import { assertFinite, assertPositiveInt, matrixToArray } from "../models/model";
-import { gemm, gemmStrided } from "../curvature/kernels";
+import { gemm } from "../curvature/kernels";
 
 function checkMatrix(where: string, X: Matrix): void {
   if (!(X instanceof Matrix)) throw new TypeError(`${where} must be an ml-matrix Matrix`);
@@ -107,8 +107,11 @@ function choleskyQr2(X: Matrix): Matrix | null {
     for (let i0 = 0; i0 < d; i0 += B) {
       const i1 = Math.min(d, i0 + B);
       if (i0 > 0) {
-        const T = new Float64Array((i1 - i0) * n);
-        gemmStrided(i1 - i0, n, i0, L.subarray(i0 * d), d, 1, out, T);
+        const b = i1 - i0;
+        const Lb = new Float64Array(b * i0); // rows i0..i1-1, columns 0..i0-1 of L, contiguous
+        for (let r = 0; r < b; r++) Lb.set(L.subarray((i0 + r) * d, (i0 + r) * d + i0), r * i0);
+        const T = new Float64Array(b * n);
+        gemm(false, false, b, n, i0, Lb, out.subarray(0, i0 * n), T, false);
         for (let t = 0; t < T.length; t++) out[i0 * n + t] -= T[t];
       }
       for (let i = i0; i < i1; i++) {
