@@ -21,7 +21,7 @@ export interface LanczosOptions {
   which?: "largest" | "smallest" | "both";
   /** Seeded generator for the start vector (and for new directions when the Krylov space is invariant). */
   rng: Rng;
-  /** Maximum number of matrix-vector products (default max(1000, 20 n) capped so the call stays bounded). */
+  /** Maximum number of matrix-vector products (default 2000). */
   maxIterations?: number;
   /** Converged when every wanted residual ||A x - θ x|| <= tol * max |θ| (default 1e-10). */
   tol?: number;
@@ -68,7 +68,7 @@ export function lanczos(op: LinearOperator, options: LanczosOptions): IterativeE
   const which = options.which ?? "largest";
   if (which !== "largest" && which !== "smallest" && which !== "both") throw new RangeError(`${fn}: options.which must be "largest", "smallest" or "both", got ${String(which)}`);
   const tol = assertPositive(fn, "options.tol", options.tol ?? 1e-10);
-  const maxIterations = assertIntInRange(fn, "options.maxIterations", options.maxIterations ?? Math.max(1000, 20 * n), 1, Number.MAX_SAFE_INTEGER);
+  const maxIterations = assertIntInRange(fn, "options.maxIterations", options.maxIterations ?? 2000, 1, Number.MAX_SAFE_INTEGER);
   const m = assertIntInRange(fn, "options.basisSize", options.basisSize ?? Math.min(n, Math.max(2 * k + 20, 40)), Math.min(n, k + 1), n);
   const rng = options.rng;
 
@@ -205,9 +205,6 @@ export function lanczos(op: LinearOperator, options: LanczosOptions): IterativeE
   const { theta, S, sel } = result!;
   const count = sel.length;
   const values = Float64Array.from(sel, (i) => theta[i]);
-  if (which === "smallest") {
-    // already ascending
-  }
   // Ritz vectors and true residual norms
   const size = j;
   const X = new Float64Array(count * n);

@@ -44,6 +44,26 @@ describe("eigh on the battery (LAPACK-style scaled residuals)", () => {
   });
 });
 
+describe("eigh on a large Hessian-like matrix (heavy deflation in divide and conquer)", () => {
+  it("PSD J^T J, n = 600, rank 60, plus a block with an eigenvalue of multiplicity 40: residuals, multiplicities", () => {
+    const g = rng(12);
+    const n = 600;
+    const J = g.normalMatrix(60, n);
+    const Q = g.orthogonal(n).subMatrix(0, n - 1, 0, 39);
+    // A = J^T J + 3 Q Q^T: rank <= 100, a zero eigenvalue of multiplicity >= 500
+    const A = J.transpose().mmul(J).add(Q.mmul(Q.transpose()).mul(3));
+    const S = A.clone().add(A.transpose()).div(2);
+    const { values, vectors } = eigh(S, { vectors: true });
+    const { residual, orthogonality } = eigenChecks(S, values, vectors!);
+    console.log(`eigh PSD n=600: scaled residual ${residual.toFixed(3)}, orthogonality ${orthogonality.toFixed(3)}`);
+    expect(residual).toBeLessThan(LIMIT);
+    expect(orthogonality).toBeLessThan(LIMIT);
+    // the zero space: exactly n - 100 eigenvalues within the backward-error level 10 n eps ||A||_F
+    const bound = 10 * n * EPS * S.norm("frobenius");
+    expect(Array.from(values).filter((v) => Math.abs(v) <= bound).length).toBe(n - 100);
+  });
+});
+
 describe("eigh options", () => {
   const A = randomSymmetric(rng(3), 40);
   const all = eigh(A, { vectors: true });
