@@ -185,7 +185,7 @@ median of ${reps} runs after a warm-up. CPU: ${result.cpu}. Node ${process.versi
 
 | | gradient (s) | HVP (s) | HVP / gradient |
 |---|---|---|---|
-| ours (forward-over-reverse, Float64Array kernels) | ${f(g.seconds)} | ${f(h.seconds)} | ${f(result.hvp_over_grad_ours, 2)} |
+| ours (forward-over-reverse; WebAssembly SIMD / JavaScript kernels) | ${f(g.seconds)} | ${f(h.seconds)} | ${f(result.hvp_over_grad_ours, 2)} |
 | PyTorch double-backward | ${f(result.torch_grad_s)} | ${f(result.torch_hvp_s)} | ${f(result.hvp_over_grad_torch, 2)} |
 | ours / PyTorch | ${f(result.grad_ratio_ours_over_torch, 2)} | ${f(result.hvp_ratio_ours_over_torch, 2)} | |
 
@@ -194,7 +194,7 @@ HVP relative difference ${torch ? hvpDiff.toExponential(2) : "n/a"}.
 ${torch ? "" : `\nPyTorch reference did not run: ${torchError}\n`}
 How to read the ratio: Debian's python3-torch (BLAS_INFO=generic) calls the system \`libblas.so.3\`, which on
 this machine resolves to \`${blasPath}\`${referenceBlas ? " — the unoptimised reference (netlib) BLAS of Debian's libblas3" : ""}.
-${referenceBlas ? "PyTorch's float64 matrix products therefore run at reference-BLAS speed here, which is why it is no faster than\nour JavaScript loops. With an optimised BLAS (e.g. Debian's libopenblas0 selected by update-alternatives) PyTorch's\nproducts would be several times faster and the ratio correspondingly worse for us; we did not change the system BLAS." : ""}
+${referenceBlas ? "PyTorch's float64 matrix products therefore run at reference-BLAS speed here (scalar, unblocked loops), which is why\nit is not faster than our kernels on this machine. With an optimised BLAS (e.g. Debian's libopenblas0 selected by update-alternatives) PyTorch's\nproducts would be several times faster and the ratio correspondingly worse for us; we did not change the system BLAS." : ""}
 
 What limits ours: large products run in a WebAssembly SIMD kernel (${wasmAvailable() ? "active in this run" : "NOT available in this run: JavaScript kernels"}),
 128-bit f64x2 without fused multiply-add, a 2 x 4 register block and simple cache blocking, while an optimised BLAS uses
