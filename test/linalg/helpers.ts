@@ -26,7 +26,14 @@ export function rm(A: Matrix): Float64Array {
 export function eigenChecks(A: Matrix, values: ArrayLike<number>, Q: Matrix): { residual: number; orthogonality: number } {
   const n = A.rows;
   const k = Q.columns;
+  // the measures are invariant under scaling A and the values by the same factor: scale to max |a_ij| = 1 so
+  // that squared norms neither overflow (|a| ~ 1e200) nor underflow (|a| ~ 1e-200)
   const a = rm(A);
+  let amax = 0;
+  for (let i = 0; i < a.length; i++) amax = Math.max(amax, Math.abs(a[i]));
+  const s = amax > 0 ? amax : 1;
+  for (let i = 0; i < a.length; i++) a[i] /= s;
+  values = Array.from(values as ArrayLike<number>, (v) => v / s);
   const q = rm(Q);
   const anorm = fro(a) || 1;
   // blas.matmul is checked against a naive triple loop in blas.test.ts
