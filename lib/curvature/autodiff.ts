@@ -160,6 +160,9 @@ export const rsqrt: ScalarFunction = {
 /** exp(x). */
 export const exp: ScalarFunction = { f: Math.exp, df: Math.exp, d2f: Math.exp };
 
+/** Identity constants already checked (a problem's input is checked once, not at every pass). */
+const verifiedIdentities = new WeakSet<Dual>();
+
 /** A node of the tape: its value and, after `backward`, its gradient (adjoint). */
 export class Var {
   /** Gradient of the seeded scalar with respect to this node (a dual in second-order mode). */
@@ -172,6 +175,8 @@ export class Var {
     public x: Dual,
     readonly needsGrad: boolean,
     readonly isParam: boolean,
+    /** A constant known to be the identity matrix: products with it are skipped. */
+    readonly isIdentity = false,
   ) {}
   get rows(): number { return this.x.rows; }
   get cols(): number { return this.x.cols; }
@@ -205,9 +210,19 @@ export class Tape {
     return leaf;
   }
 
-  /** A constant leaf (data): no gradient flows into it. */
-  constant(x: Dual): Var {
-    const leaf = new Var(x, false, false);
+  /**
+   * A constant leaf (data): no gradient flows into it. `identity: true` declares that x is the identity
+   * matrix (e.g. the input of a population loss), so `matmul` returns the other factor without a product.
+   */
+  constant(x: Dual, identity = false): Var {
+    if (identity && !verifiedIdentities.has(x)) {
+      if (x.rows !== x.cols || x.t !== null) throw new RangeError(`constant: an identity must be square without tangent, got ${x.rows} x ${x.cols}`);
+      for (let i = 0; i < x.rows; i++) for (let j = 0; j < x.cols; j++) {
+        if (x.v[i * x.cols + j] !== (i === j ? 1 : 0)) throw new RangeError(`constant: declared identity has entry (${i}, ${j}) = ${x.v[i * x.cols + j]}`);
+      }
+      verifiedIdentities.add(x);
+    }
+    const leaf = new Var(x, false, false, identity);
     this.leaves.push(leaf);
     return leaf;
   }
@@ -240,6 +255,15 @@ export class Tape {
 
   /** op(a) op(b); `ta` / `tb` use the transposed operand. */
   matmul(a: Var, b: Var, ta = false, tb = false): Var {
+    // products with a declared identity: op(A) I = op(A) and I op(B) = op(B), for untransposed A / B
+    if (b.isIdentity && !ta) {
+      if (a.cols !== b.rows) throw new RangeError(`matmul: inner dimensions differ, ${a.rows} x ${a.cols} times ${b.rows} x ${b.cols}`);
+      return this.node(a.x, [a], (g) => this.accumulate(a, g));
+    }
+    if (a.isIdentity && !tb) {
+      if (a.cols !== b.rows) throw new RangeError(`matmul: inner dimensions differ, ${a.rows} x ${a.cols} times ${b.rows} x ${b.cols}`);
+      return this.node(b.x, [b], (g) => this.accumulate(b, g));
+    }
     const out = dualMatmul(a.x, b.x, ta, tb);
     return this.node(out, [a, b], (g) => {
       const A = a.x, B = b.x;

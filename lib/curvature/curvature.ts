@@ -30,7 +30,7 @@ interface Pass {
 function forwardPass(problem: Problem, theta: Float64Array, direction: Float64Array | null): Pass {
   const tape = new Tape();
   const params = paramLeaves(tape, problem.model, theta, direction);
-  const out = problem.model.graph(tape, params, tape.constant(problem.input));
+  const out = problem.model.graph(tape, params, tape.constant(problem.input, problem.inputIsIdentity === true));
   return { tape, params, out };
 }
 
@@ -162,7 +162,7 @@ export function jacobian(model: Model, theta: Float64Array, X: Matrix): Matrix {
   return arrayToMatrix(model.outputDim * X.columns, model.numParams, jacobianArray(model, theta, matrixToArray(X), X.rows, X.columns));
 }
 
-function jacobianArray(model: Model, theta: Float64Array, x: Float64Array, rows: number, n: number): Float64Array {
+function jacobianArray(model: Model, theta: Float64Array, x: Float64Array, rows: number, n: number, identity = false): Float64Array {
   const p = model.numParams;
   const m = model.outputDim * n;
   const J = new Float64Array(m * p);
@@ -174,7 +174,7 @@ function jacobianArray(model: Model, theta: Float64Array, x: Float64Array, rows:
       e[j] = 1;
       const tape = new Tape();
       const params = paramLeaves(tape, model, theta, e);
-      const out = model.graph(tape, params, tape.constant(input));
+      const out = model.graph(tape, params, tape.constant(input, identity));
       const t = out.x.t;
       if (t !== null) for (let r = 0; r < m; r++) J[r * p + j] = t[r];
     }
@@ -183,7 +183,7 @@ function jacobianArray(model: Model, theta: Float64Array, x: Float64Array, rows:
     for (let r = 0; r < m; r++) {
       const tape = new Tape();
       const params = paramLeaves(tape, model, theta, null);
-      const out = model.graph(tape, params, tape.constant(input));
+      const out = model.graph(tape, params, tape.constant(input, identity));
       const seed = new Float64Array(orows * oc);
       seed[r] = 1;
       tape.backward(out, new Dual(orows, oc, seed), { secondOrder: false });
@@ -199,7 +199,7 @@ function jacobianArray(model: Model, theta: Float64Array, x: Float64Array, rows:
 /** The problem's Jacobian (of F at the problem's input), as a row-major array, with its shape. */
 function problemJacobian(problem: Problem, theta: Float64Array): { J: Float64Array; m: number } {
   const { input, model } = problem;
-  const J = jacobianArray(model, theta, input.v, input.rows, input.cols);
+  const J = jacobianArray(model, theta, input.v, input.rows, input.cols, problem.inputIsIdentity === true);
   return { J, m: problem.outputRows * problem.outputCols };
 }
 

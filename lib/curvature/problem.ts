@@ -20,6 +20,8 @@ export interface Problem {
   readonly kind: "mse" | "population" | "crossEntropy";
   /** Network input as a row-major `inputDim x cols` array (X for MSE, the identity for population). */
   readonly input: Dual;
+  /** True when `input` is the identity (population problems): products with it are skipped. */
+  readonly inputIsIdentity?: boolean;
   /** Shape of the network output F. */
   readonly outputRows: number;
   readonly outputCols: number;
@@ -123,6 +125,7 @@ export function populationProblem(model: Model, stats: PopulationStats): Problem
     model,
     kind: "population",
     input: new Dual(d0, d0, eye),
+    inputIsIdentity: true,
     outputRows: k,
     outputCols: d0,
     value(W) {

@@ -156,3 +156,25 @@ describe("MLP and deep linear curvature", () => {
     expect(() => populationProblem(mlp([2, 3, 1]), { Sxx: Matrix.eye(2), Syx: new Matrix(1, 2) })).toThrow(/populationProblem: model must be linear/);
   });
 });
+
+describe("population problems skip products with the identity input", () => {
+  it("deepLinear on a population loss with d_0 = 300: exact, and equal to the sample MSE with the same moments", () => {
+    const gen = rng(19);
+    const widths = [300, 8, 8, 4];
+    const model = deepLinear(widths);
+    const A = gen.normalMatrix(300, 20);
+    const B = gen.normalMatrix(4, 20);
+    const Sxx = A.mmul(A.transpose()).div(20);
+    const Syx = B.mmul(A.transpose()).div(20);
+    const Syy = B.mmul(B.transpose()).div(20);
+    const problem = populationProblem(model, { Sxx, Syx, Syy });
+    const sample = mseProblem(model, A, B); // X = A, Y = B: the same S_xx, S_yx, S_yy
+    const theta = randomTheta(model, gen, 0.2);
+    const [W1, W2, W3] = model.unflatten(theta);
+    expect(matRelErr(outputs(problem, theta), W3.mmul(W2).mmul(W1))).toBeLessThan(1e-14);
+    expect(Math.abs(loss(problem, theta) - loss(sample, theta))).toBeLessThan(1e-12 * loss(sample, theta));
+    const v = direction(gen, model.numParams);
+    expect(relErr(hvp(problem, theta, v), hvp(sample, theta, v))).toBeLessThan(1e-11);
+    expect(relErr(lossAndGradient(problem, theta).gradient, lossAndGradient(sample, theta).gradient)).toBeLessThan(1e-11);
+  });
+});
