@@ -13,6 +13,9 @@
  * Data layout: each column of X (`T d x n`) is one sequence, token t's embedding at rows t d .. t d + d - 1
  * (row-major T x d); the output has the same layout (`T d x n`).
  *
+ * Loss: Theorem 3.5's `1/(2T) ||f(x) - y||^2` for one sequence is `mseProblem(model, x, y, { normalizer: T })`;
+ * for a batch of n sequences, `normalizer: T * n` gives the mean over all tokens.
+ *
  * Parameter ordering (the paper's Hessian order w_V, w_K, w_Q): blocks `WV` (d x d), `WK` (d x d_K),
  * `WQ` (d x d_K), row-major. For d = 1: w_V (1 x 1), w_K and w_Q (1 x d_K).
  */
