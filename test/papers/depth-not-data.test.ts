@@ -459,3 +459,18 @@ describe("closed forms vs lib/curvature's dense Hessians (population loss)", () 
     for (let i = 0; i < pred.length; i++) expect(Math.abs(eigs[i] - pred[i])).toBeLessThan(1e-12);
   });
 });
+
+describe("readSharedStructure", () => {
+  it("reads D back from the shared form and reports off-diagonal mass when the form is broken", async () => {
+    const { readSharedStructure } = await import("../../lib/papers/depth-not-data");
+    const widths = [5, 6, 6, 4];
+    const s = makeSetting(rng(90), widths, 2, 4);
+    const lambdas = [0.9, 0.7, 0.4, 0.2];
+    const W = balancedWeights(s, lambdas);
+    const read = readSharedStructure(s.U, s.V, W, 4);
+    expect(read.offDiagonal).toBeLessThan(1e-14);
+    for (const d of read.diagonals) for (let i = 0; i < 4; i++) expect(Math.abs(d[i] - lambdas[i])).toBeLessThan(1e-14);
+    W[1].set(0, 1, 0.3);
+    expect(readSharedStructure(s.U, s.V, W, 4).offDiagonal).toBeCloseTo(0.3, 12);
+  });
+});
