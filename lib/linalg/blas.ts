@@ -56,6 +56,11 @@ export function setWasmGemm(enabled: boolean): void {
   useWasm = enabled;
 }
 
+/** Whether the WebAssembly kernel is switched on (see setWasmGemm). */
+export function wasmGemmEnabled(): boolean {
+  return useWasm;
+}
+
 /**
  * General strided product C += alpha A B with A m x k (entry (i, p) at a[aOff + i * lda + p]), B k x n (entry
  * (p, j) at b[bOff + p * ldb + j]) and C m x n (entry (i, j) at c[cOff + i * ldc + j]).

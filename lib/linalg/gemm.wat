@@ -1,8 +1,9 @@
-;; C (m x n) += alpha * A (m x k) * B (k x n); A and C row-major and contiguous, B packed in panels of 4
-;; columns (entry (p, j) at index (j / 4) * 4k + 4p + j % 4); byte offsets pa, pb, pc; m and n multiples of 4. 4 x 4 register tile as 8 f64x2 accumulators, k blocked by 256.
+;; C (m x n) += alpha * A (m x k) * B (k x n); A and C row-major with leading dimensions lda and ldc (in
+;; doubles), B packed in panels of 4 columns (entry (p, j) at index (j / 4) * 4k + 4p + j % 4); byte offsets
+;; pa, pb, pc; m and n multiples of 4. 4 x 4 register tile as 8 f64x2 accumulators, k blocked by 256.
 (module
   (memory (export "memory") 1)
-  (func (export "gemm") (param $m i32) (param $n i32) (param $k i32) (param $alpha f64) (param $pa i32) (param $pb i32) (param $pc i32)
+  (func (export "gemm") (param $m i32) (param $n i32) (param $k i32) (param $alpha f64) (param $pa i32) (param $lda i32) (param $pb i32) (param $pc i32) (param $ldc i32)
     (local $k0 i32) (local $kw i32) (local $j i32) (local $i i32) (local $p i32)
     (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32) (local $bp i32) (local $ca i32) (local $bstride i32)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128) (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128) (local $b01 v128) (local $b23 v128) (local $x v128) (local $al v128)
@@ -27,10 +28,10 @@
       (local.set $c21 (v128.const f64x2 0 0))
       (local.set $c30 (v128.const f64x2 0 0))
       (local.set $c31 (v128.const f64x2 0 0))
-      (local.set $a0 (i32.add (local.get $pa) (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (i32.const 0)) (local.get $k)) (local.get $k0)) (i32.const 3))))
-      (local.set $a1 (i32.add (local.get $pa) (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (i32.const 1)) (local.get $k)) (local.get $k0)) (i32.const 3))))
-      (local.set $a2 (i32.add (local.get $pa) (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (i32.const 2)) (local.get $k)) (local.get $k0)) (i32.const 3))))
-      (local.set $a3 (i32.add (local.get $pa) (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (i32.const 3)) (local.get $k)) (local.get $k0)) (i32.const 3))))
+      (local.set $a0 (i32.add (local.get $pa) (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (i32.const 0)) (local.get $lda)) (local.get $k0)) (i32.const 3))))
+      (local.set $a1 (i32.add (local.get $pa) (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (i32.const 1)) (local.get $lda)) (local.get $k0)) (i32.const 3))))
+      (local.set $a2 (i32.add (local.get $pa) (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (i32.const 2)) (local.get $lda)) (local.get $k0)) (i32.const 3))))
+      (local.set $a3 (i32.add (local.get $pa) (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (i32.const 3)) (local.get $lda)) (local.get $k0)) (i32.const 3))))
           (local.set $bp (i32.add (local.get $pb) (i32.add (i32.shl (i32.mul (local.get $j) (local.get $k)) (i32.const 3)) (i32.shl (local.get $k0) (i32.const 5)))))
           (local.set $p (local.get $kw))
           (block $pdone (loop $ploop
@@ -56,16 +57,16 @@
             (local.set $bp (i32.add (local.get $bp) (local.get $bstride)))
             (local.set $p (i32.sub (local.get $p) (i32.const 1)))
             (br $ploop)))
-      (local.set $ca (i32.add (local.get $pc) (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (i32.const 0)) (local.get $n)) (local.get $j)) (i32.const 3))))
+      (local.set $ca (i32.add (local.get $pc) (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (i32.const 0)) (local.get $ldc)) (local.get $j)) (i32.const 3))))
       (v128.store (local.get $ca) (f64x2.add (v128.load (local.get $ca)) (f64x2.mul (local.get $al) (local.get $c00))))
       (v128.store offset=16 (local.get $ca) (f64x2.add (v128.load offset=16 (local.get $ca)) (f64x2.mul (local.get $al) (local.get $c01))))
-      (local.set $ca (i32.add (local.get $pc) (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (i32.const 1)) (local.get $n)) (local.get $j)) (i32.const 3))))
+      (local.set $ca (i32.add (local.get $pc) (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (i32.const 1)) (local.get $ldc)) (local.get $j)) (i32.const 3))))
       (v128.store (local.get $ca) (f64x2.add (v128.load (local.get $ca)) (f64x2.mul (local.get $al) (local.get $c10))))
       (v128.store offset=16 (local.get $ca) (f64x2.add (v128.load offset=16 (local.get $ca)) (f64x2.mul (local.get $al) (local.get $c11))))
-      (local.set $ca (i32.add (local.get $pc) (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (i32.const 2)) (local.get $n)) (local.get $j)) (i32.const 3))))
+      (local.set $ca (i32.add (local.get $pc) (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (i32.const 2)) (local.get $ldc)) (local.get $j)) (i32.const 3))))
       (v128.store (local.get $ca) (f64x2.add (v128.load (local.get $ca)) (f64x2.mul (local.get $al) (local.get $c20))))
       (v128.store offset=16 (local.get $ca) (f64x2.add (v128.load offset=16 (local.get $ca)) (f64x2.mul (local.get $al) (local.get $c21))))
-      (local.set $ca (i32.add (local.get $pc) (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (i32.const 3)) (local.get $n)) (local.get $j)) (i32.const 3))))
+      (local.set $ca (i32.add (local.get $pc) (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (i32.const 3)) (local.get $ldc)) (local.get $j)) (i32.const 3))))
       (v128.store (local.get $ca) (f64x2.add (v128.load (local.get $ca)) (f64x2.mul (local.get $al) (local.get $c30))))
       (v128.store offset=16 (local.get $ca) (f64x2.add (v128.load offset=16 (local.get $ca)) (f64x2.mul (local.get $al) (local.get $c31))))
           (local.set $i (i32.add (local.get $i) (i32.const 4)))

@@ -13,7 +13,8 @@
  * every update is then a contiguous axpy or dot product.
  */
 
-import { gemm } from "./blas";
+import { gemm, wasmGemmEnabled } from "./blas";
+import { gemmInWasm, packB, wasmWorkspace } from "./wasm-gemm";
 import { ensureMemory, instantiateBase64, WasmMemory } from "./wasm";
 
 const EPS = 2.220446049250313e-16;
@@ -185,8 +186,16 @@ function loadFused(): FusedKernel | null {
 export function backTransformRows(a: Float64Array, tau: Float64Array, n: number, vt: Float64Array, count: number): void {
   if (n < 3 || count === 0) return;
   const nr = n - 2; // reflectors 0 .. n-3
-  const NB = 96;
+  const NB = 64;
   const lastStart = Math.floor((nr - 1) / NB) * NB;
+  // wasm path: Vt stays in the kernel's memory for all blocks (no copies per block)
+  const oW = count * n + 4;
+  const oW2 = oW + count * NB;
+  const oY = oW2 + count * NB;
+  const oYt = oY + n * NB;
+  const total = oYt + NB * (n + 4) + 4;
+  const mem = n >= 64 && count >= 4 && wasmGemmEnabled() ? wasmWorkspace(total) : null;
+  if (mem !== null) mem.set(vt.subarray(0, count * n), 0);
   for (let k0 = lastStart; k0 >= 0; k0 -= NB) {
     const k1 = Math.min(nr, k0 + NB);
     const b = k1 - k0;
@@ -213,12 +222,32 @@ export function backTransformRows(a: Float64Array, tau: Float64Array, n: number,
         T[r * b + i] = sum;
       }
     }
-    // W = Vt[:, c0:] Y  (count x b), as Vt[:, c0:] (count x L) times Y (L x b)
     const Y = new Float64Array(L * b);
     for (let r = 0; r < b; r++) for (let j = 0; j < L; j++) Y[j * b + r] = Yt[r * L + j];
+    if (mem !== null) {
+      const b4 = (b + 3) & ~3;
+      // W = Vt[:, c0:] Y  (count x b, leading dimension b4)
+      packB(Y, 0, b, L, b, mem, oY);
+      mem.fill(0, oW, oW + count * b4);
+      gemmInWasm(mem, count, b, L, 1, c0, n, oY, oW, b4);
+      // W2 = W T^T
+      for (let r = 0; r < count; r++) {
+        const wo = oW + r * b4;
+        const w2 = oW2 + r * b4;
+        for (let i = 0; i < b; i++) {
+          let sum = 0;
+          for (let q = i; q < b; q++) sum += mem[wo + q] * T[i * b + q];
+          mem[w2 + i] = sum;
+        }
+      }
+      // Vt[:, c0:] -= W2 Yt
+      packB(Yt, 0, L, b, L, mem, oYt);
+      gemmInWasm(mem, count, L, b, -1, oW2, b4, oYt, c0, n);
+      continue;
+    }
+    // JavaScript path
     const W = new Float64Array(count * b);
     gemm(count, b, L, 1, vt, c0, n, Y, 0, b, W, 0, b);
-    // W2 = W T^T
     const W2 = new Float64Array(count * b);
     for (let r = 0; r < count; r++) {
       const wo = r * b;
@@ -228,9 +257,9 @@ export function backTransformRows(a: Float64Array, tau: Float64Array, n: number,
         W2[wo + i] = sum;
       }
     }
-    // Vt[:, c0:] -= W2 Yt
     gemm(count, L, b, -1, W2, 0, b, Yt, 0, L, vt, c0, n);
   }
+  if (mem !== null) vt.set(mem.subarray(0, count * n));
 }
 
 function dotRange(x: Float64Array, xo: number, y: Float64Array, yo: number, len: number): number {
