@@ -91,4 +91,33 @@ describe("Cracking the Hessian models: exact curvature", () => {
     expect(Math.abs(G.get(1, 2) - (u[4] * u[6] + u[5] * u[7]) * x.get(0, 2))).toBeLessThan(1e-14);
     expect(loss(mseProblem(mo, x, new Matrix(2, 3)), u)).toBeGreaterThan(0);
   });
+
+  it("selfAttention d=1: Theorem 3.5 bulk, d_K - 1 pairs of eigenvalues +-gamma (independent check of the parameterisation)", () => {
+    const gen = rng(55);
+    const T = 5, dK = 4;
+    const model = selfAttention({ seqLen: T, dK });
+    const x = gen.normalMatrix(T, 1), y = gen.normalMatrix(T, 1);
+    const theta = gen.normalArray(model.numParams, 0, 0.8);
+    const problem = mseProblem(model, x, y, { normalizer: T });
+    const wV = theta[0], wK = theta.subarray(1, 1 + dK), wQ = theta.subarray(1 + dK);
+    const qk = wQ.reduce((s, q, i) => s + q * wK[i], 0) / Math.sqrt(dK);
+    const xs = x.getColumn(0), f = model.forward(theta, x).getColumn(0);
+    let gamma = 0;
+    for (let i = 0; i < T; i++) {
+      const sc = xs.map((xj) => xs[i] * qk * xj);
+      const mx = Math.max(...sc);
+      const e = sc.map((s) => Math.exp(s - mx));
+      const z = e.reduce((a, b) => a + b, 0);
+      const A = e.map((v) => v / z);
+      const m1 = A.reduce((s, a, j) => s + a * xs[j], 0);
+      const m2 = A.reduce((s, a, j) => s + a * (xs[j] - m1) ** 2, 0);
+      gamma += (f[i] - y.get(i, 0)) * xs[i] * m2;
+    }
+    gamma *= wV / (T * Math.sqrt(dK));
+    const ev = eigenvaluesDesc(hessian(problem, theta));
+    const near = (target: number) => ev.filter((e) => Math.abs(e - target) < 1e-10 * Math.max(1, Math.abs(ev[0]))).length;
+    expect(Math.abs(gamma)).toBeGreaterThan(1e-3);
+    expect(near(gamma)).toBe(dK - 1);
+    expect(near(-gamma)).toBe(dK - 1);
+  });
 });
