@@ -22,11 +22,13 @@
  * independent of n.
  */
 import { Matrix } from "ml-matrix";
-import { Model, deepLinear, mlp } from "../models";
-import { Problem, hessianOperator, lossAndGradient, mseProblem, populationProblem } from "../curvature";
-import { mupInit, ntpInit, standardInit } from "../init";
-import { gaussianTeacher } from "../data";
-import { divideBy10Schedule, gradientDescent, sgd } from "../train";
+import type { Model } from "../models/model";
+import { deepLinear, mlp } from "../models/mlp";
+import { Problem, mseProblem, populationProblem } from "../curvature/problem";
+import { hessianOperator, lossAndGradient } from "../curvature/curvature";
+import { mupInit, ntpInit, standardInit } from "../init/generic";
+import { gaussianTeacher } from "../data/synthetic";
+import { divideBy10Schedule, gradientDescent, sgd } from "../train/index";
 import { eigh } from "../linalg/eigh";
 import type { LinearOperator } from "../linalg/operator";
 import type { Rng } from "../random/rng";
@@ -141,8 +143,10 @@ export interface TrainSpec {
   /** Hard cap on epochs (GD steps). */
   maxEpochs: number;
   batchSize?: number;
-  /** On divergence restart from the same initial point with lr0 / 10, at most this many times (default 3). */
+  /** On divergence restart from the same initial point with lr0 / restartFactor, at most `restarts` times (default 4). */
   restarts?: number;
+  /** Default 3 (a safeguard of ours, not the paper's protocol). */
+  restartFactor?: number;
 }
 
 /** Outcome of `trainNet`. */
@@ -159,14 +163,16 @@ export interface TrainOutcome {
 /**
  * Train from theta0 with the divide-by-10 protocol (`divideBy10Schedule`): `gradientDescent` on `problem`
  * or `sgd` on the task's samples. A run whose loss becomes non-finite or ends above its initial value is
- * restarted from theta0 with the base rate divided by 10.
+ * restarted from theta0 with the base rate divided by `restartFactor` (default 3).
  */
 export function trainNet(model: Model, problem: Problem, task: Task, theta0: Float64Array, lrScale: Float64Array, spec: TrainSpec, gen: Rng): TrainOutcome {
   if (spec.optimizer !== "gd" && spec.optimizer !== "sgd") throw new RangeError(`trainNet: optimizer must be "gd" or "sgd", got ${String(spec.optimizer)}`);
   if (!(spec.lr0 > 0)) throw new RangeError(`trainNet: lr0 must be positive, got ${spec.lr0}`);
   const loss0 = lossAndGradient(problem, theta0).loss;
   let lr0 = spec.lr0;
-  const restarts = spec.restarts ?? 3;
+  const restarts = spec.restarts ?? 4;
+  const factor = spec.restartFactor ?? 3;
+  if (!(factor > 1)) throw new RangeError(`trainNet: restartFactor must be > 1, got ${factor}`);
   for (let attempt = 0; ; attempt++) {
     const schedule = divideBy10Schedule(lr0, { patience: spec.patience, tol: spec.tol, minLr: spec.minLr });
     const res = spec.optimizer === "gd"
@@ -177,7 +183,7 @@ export function trainNet(model: Model, problem: Problem, task: Task, theta0: Flo
     if (!bad || attempt >= restarts) {
       return { theta: res.theta, loss0, loss: bad ? NaN : loss, epochs: res.losses.length - 1, lr0, stopped: res.stopped };
     }
-    lr0 /= 10;
+    lr0 /= factor;
   }
 }
 
@@ -524,4 +530,87 @@ export function panelFigure(title: string, panels: Panel[], options: { cols?: nu
 /** Format a correlation as `r [lo, hi]`. */
 export function fmtR(c: Correlation, digits = 2): string {
   return `${c.r.toFixed(digits)} [${c.lo.toFixed(digits)}, ${c.hi.toFixed(digits)}]`;
+}
+
+/** The three squared norms, in the paper's order. */
+export const NORMS = ["spectral2", "frobenius2", "nuclear2"] as const;
+export type NormName = (typeof NORMS)[number];
+/** Display names of the norms. */
+export const NORM_LABEL: Record<NormName, string> = { spectral2: "spectral", frobenius2: "Frobenius", nuclear2: "nuclear" };
+const NORM_COLOR: Record<NormName, string> = { spectral2: "#d62728", frobenius2: "#1f77b4", nuclear2: "#2ca02c" };
+const DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"];
+
+/**
+ * Correlation of the sharpness (or `target`) with the squared norms of W_b (`of: "weights"`) or of the
+ * knocked-out products What_b (`of: "knocked"`), for every study (one per x value): one series per
+ * (matrix, norm). Colours by norm and dashes by matrix (`colorBy: "norm"`, default), or colours by matrix.
+ * `matrices` are 1-based; default all.
+ */
+export function normSeries(studies: Study[], phase: "init" | "trained", options: { of?: "weights" | "knocked"; norms?: readonly NormName[]; matrices?: number[]; colorBy?: "norm" | "matrix"; target?: (s: NetStats) => number } = {}): Series[] {
+  const of = options.of ?? "weights";
+  const B = studies[0].config.depth;
+  const mats = options.matrices ?? Array.from({ length: B }, (_, i) => i + 1);
+  const norms = options.norms ?? NORMS;
+  const sym = of === "weights" ? "W" : "Ŵ";
+  const out: Series[] = [];
+  for (const b of mats) for (const nm of norms) {
+    out.push({
+      name: norms.length === 1 ? `‖${sym}${b}‖²` : `‖${sym}${b}‖² ${NORM_LABEL[nm]}`,
+      values: studies.map((s) => correlate(s, phase, (st) => (of === "weights" ? st.norms : st.knocked)[b - 1][nm], options.target)),
+      color: (options.colorBy ?? "norm") === "norm" ? NORM_COLOR[nm] : PALETTE[(b - 1) % PALETTE.length],
+      dash: (options.colorBy ?? "norm") === "norm" ? DASHES[(b - 1) % DASHES.length] : "solid",
+    });
+  }
+  return out;
+}
+
+/** Largest correlation (over the matrices W_1..W_B) of one norm in one study. */
+export function bestOverMatrices(study: Study, phase: "init" | "trained", norm: NormName, target?: (s: NetStats) => number): { r: number; b: number; c: Correlation } {
+  let best = { r: -Infinity, b: 0, c: null as unknown as Correlation };
+  for (let b = 1; b <= study.config.depth; b++) {
+    const c = correlate(study, phase, (st) => st.norms[b - 1][norm], target);
+    if (c.r > best.r) best = { r: c.r, b, c };
+  }
+  return best;
+}
+
+/**
+ * Least-squares floor of a linear task: the smallest sample MSE any linear map reaches,
+ * `1/2 (tr Syy - tr(Syx Sxx^-1 Sxy))`, from a Cholesky-free solve of the normal equations.
+ */
+export function leastSquaresFloor(task: Task): number {
+  const { X, Y } = task;
+  const n = X.columns;
+  const Sxx = X.mmul(X.transpose()).div(n), Syx = Y.mmul(X.transpose()).div(n);
+  const W = Syx.mmul(inverseSpd(Sxx));
+  const R = Matrix.sub(W.mmul(X), Y);
+  let s = 0;
+  for (let i = 0; i < R.rows; i++) for (let j = 0; j < n; j++) s += R.get(i, j) ** 2;
+  return s / (2 * n);
+}
+
+function inverseSpd(S: Matrix): Matrix {
+  const e = eigh(S, { vectors: true });
+  const V = e.vectors!;
+  const d = Array.from(e.values, (v) => 1 / v);
+  return V.mmul(Matrix.diag(d)).mmul(V.transpose());
+}
+
+/**
+ * Margin of one norm over the others in a study: the best correlation (over W_1..W_B) of `norm` minus the
+ * best correlation of either other norm. >= 0 when `norm` correlates most (the paper's orderings).
+ */
+export function orderingMargin(study: Study, phase: "init" | "trained", norm: NormName, target?: (s: NetStats) => number): number {
+  const mine = bestOverMatrices(study, phase, norm, target).r;
+  const others = NORMS.filter((x) => x !== norm).map((x) => bestOverMatrices(study, phase, x, target).r);
+  return mine - Math.max(...others);
+}
+
+/** Table rows (Markdown) of the best correlation per norm: `| param | D | spectral | Frobenius | nuclear |`. */
+export function bestTable(studies: Study[], phase: "init" | "trained", target?: (s: NetStats) => number): string {
+  const head = `| param | D | depth | ${NORMS.map((nm) => `best ${NORM_LABEL[nm]} (matrix: r [95% CI])`).join(" | ")} |\n|---|---|---|---|---|---|\n`;
+  return head + studies.map((s) => `| ${s.config.param} | ${s.config.D} | ${s.config.depth} | ${NORMS.map((nm) => {
+    const b = bestOverMatrices(s, phase, nm, target);
+    return `W${b.b}: ${fmtR(b.c)}`;
+  }).join(" | ")} |`).join("\n");
 }
