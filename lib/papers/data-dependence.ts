@@ -26,7 +26,10 @@
  * the list of d_0 d_L pair values is the whole spectrum of the NTK restricted to row(X^T) (x) R^{d_L}; the
  * other n d_L - d_0 d_L NTK eigenvalues are zero.
  */
-import { Matrix, SingularValueDecomposition } from "ml-matrix";
+import { Matrix } from "ml-matrix";
+import { svd } from "../linalg/svd";
+import { kron } from "../linalg/kron";
+import { completeBasis } from "../init/balanced";
 import { Rng } from "../random/rng";
 import { Model, defineModel } from "../models/model";
 import { ImageDataset, imagesToMatrix, selectLabels } from "../data/loaders";
@@ -67,13 +70,10 @@ function checkData(fn: string, W: Matrix[], X: Matrix): number[] {
   return dims;
 }
 
-/** Singular values of A, descending, length min(rows, cols). */
+/** Singular values of A, descending, length min(rows, cols) (lib/linalg `svd`). */
 export function singularValues(A: Matrix): Float64Array {
   if (A.rows === 0 || A.columns === 0) return new Float64Array(0);
-  // ml-matrix's SVD wants rows >= columns for full accuracy; transpose when wide.
-  const B = A.rows >= A.columns ? A : A.transpose();
-  const s = new SingularValueDecomposition(B, { computeLeftSingularVectors: false, computeRightSingularVectors: false, autoTranspose: false }).diagonal;
-  return Float64Array.from(s).sort((a, b) => b - a);
+  return svd(A).s;
 }
 
 /** Spectral norm ||A||_2 (largest singular value). */
@@ -89,84 +89,14 @@ export function frobeniusSq(A: Matrix): number {
   return t;
 }
 
-/** Full SVD A = U diag(s) V^T with U (m x m) and V (n x n) square orthogonal, s descending (length min). */
+/**
+ * Full SVD A = U diag(s) V^T with U (m x m) and V (n x n) square orthogonal, s descending (length min(m, n)):
+ * lib/linalg's thin `svd`, completed to square bases by lib/init's `completeBasis`. The completing columns
+ * span the null spaces the eigenvectors (16) need for zero singular values.
+ */
 export function fullSvd(A: Matrix): { U: Matrix; s: Float64Array; V: Matrix } {
-  const m = A.rows, n = A.columns;
-  // Square, padded: the SVD of [A 0; 0 0]-free route: eigen-decompose A A^T and A^T A would lose accuracy,
-  // so pad A to a square matrix and take ml-matrix's one-sided SVD, whose U and V are then square.
-  const k = Math.max(m, n);
-  const padded = new Matrix(k, k);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) padded.set(i, j, A.get(i, j));
-  const svd = new SingularValueDecomposition(padded, { autoTranspose: false });
-  const order = Array.from(svd.diagonal.keys()).sort((a, b) => svd.diagonal[b] - svd.diagonal[a]);
-  const Uk = svd.leftSingularVectors, Vk = svd.rightSingularVectors;
-  // Rows beyond m of U and beyond n of V belong to the padding; the leading min(m,n) pairs live in the
-  // original blocks. Complete U (m x m) and V (n x n) by Gram-Schmidt against standard basis vectors.
-  const r = Math.min(m, n);
-  const s = new Float64Array(r);
-  const Ucols: Float64Array[] = [];
-  const Vcols: Float64Array[] = [];
-  for (let t = 0; t < r; t++) {
-    const c = order[t];
-    s[t] = svd.diagonal[c];
-    const u = new Float64Array(m);
-    const v = new Float64Array(n);
-    for (let i = 0; i < m; i++) u[i] = Uk.get(i, c);
-    for (let j = 0; j < n; j++) v[j] = Vk.get(j, c);
-    Ucols.push(u);
-    Vcols.push(v);
-  }
-  // For zero singular values the padded SVD may mix padding coordinates in; re-orthonormalise.
-  const U = completeBasis(Ucols, m, s);
-  const V = completeBasis(Vcols, n, s);
-  return { U, s, V };
-}
-
-/** Orthonormal completion: keeps the columns for nonzero s (renormalised), then Gram-Schmidt fills. */
-function completeBasis(cols: Float64Array[], dim: number, s: Float64Array): Matrix {
-  const basis: Float64Array[] = [];
-  const tolS = (s.length > 0 ? s[0] : 0) * 1e-13;
-  const tryAdd = (v: Float64Array) => {
-    const w = Float64Array.from(v);
-    for (let pass = 0; pass < 2; pass++) {
-      for (const b of basis) {
-        let d = 0;
-        for (let i = 0; i < dim; i++) d += b[i] * w[i];
-        for (let i = 0; i < dim; i++) w[i] -= d * b[i];
-      }
-    }
-    let nrm = 0;
-    for (let i = 0; i < dim; i++) nrm += w[i] * w[i];
-    nrm = Math.sqrt(nrm);
-    if (nrm < 1e-8) return;
-    for (let i = 0; i < dim; i++) w[i] /= nrm;
-    basis.push(w);
-  };
-  for (let t = 0; t < cols.length; t++) if (s[t] > tolS) tryAdd(cols[t]);
-  for (let t = 0; t < cols.length && basis.length < dim; t++) if (!(s[t] > tolS)) tryAdd(cols[t]);
-  for (let e = 0; e < dim && basis.length < dim; e++) {
-    const v = new Float64Array(dim);
-    v[e] = 1;
-    tryAdd(v);
-  }
-  const M = new Matrix(dim, dim);
-  for (let j = 0; j < dim; j++) for (let i = 0; i < dim; i++) M.set(i, j, basis[j][i]);
-  return M;
-}
-
-/** Kronecker product A (x) B. */
-function kron(A: Matrix, B: Matrix): Matrix {
-  const out = new Matrix(A.rows * B.rows, A.columns * B.columns);
-  for (let i = 0; i < A.rows; i++) {
-    for (let j = 0; j < A.columns; j++) {
-      const a = A.get(i, j);
-      if (a === 0) continue;
-      for (let k = 0; k < B.rows; k++) {
-        for (let l = 0; l < B.columns; l++) out.set(i * B.rows + k, j * B.columns + l, a * B.get(k, l));
-      }
-    }
-  }
-  return out;
+  const { U, s, V } = svd(A);
+  return { U: U.columns === U.rows ? U : completeBasis(U), s, V: V.columns === V.rows ? V : completeBasis(V) };
 }
 
 // ---------------------------------------------------------------------------------------------------
