@@ -5,6 +5,11 @@
  *
  * A check never throws on failure: a notebook reports every check, and the runner turns any failure into a
  * failed notebook. NaN never passes (every comparison with NaN is false).
+ *
+ * Where the paper's claim does not hold in the numbers, the check still states the claim, and the notebook
+ * marks it `{ disagreement: "why" }`: then the claim failing is the documented outcome (the notebook stays ok
+ * and the report lists the disagreement), and the claim passing makes the notebook fail, so a stale mark is
+ * noticed (like a strict expected failure). The mark never loosens the comparison itself.
  */
 import { appendFileSync } from "fs";
 
@@ -16,7 +21,31 @@ export interface CheckRecord {
   expected: number;
   tolerance: number;
   kind: CheckKind;
+  /** Whether the comparison held. */
   passed: boolean;
+  /** Present when the notebook documents that the paper's claim fails here: why, with the numbers. */
+  disagreement?: string;
+}
+
+/** Options every check takes. */
+export interface CheckOptions {
+  /** Mark a check of a paper claim that the numbers contradict; the text says why. See the module comment. */
+  disagreement?: string;
+}
+
+/** Whether a recorded check is as its notebook says it should be (passed, or failed as a documented disagreement). */
+export function checkHolds(r: Pick<CheckRecord, "passed" | "disagreement">): boolean {
+  return r.disagreement ? !r.passed : r.passed;
+}
+
+function requireOptions(fn: string, options: unknown): CheckOptions {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== "object") throw new TypeError(`${fn}: options must be an object`);
+  const d = (options as CheckOptions).disagreement;
+  if (d !== undefined && (typeof d !== "string" || d.trim() === "")) {
+    throw new TypeError(`${fn}: options.disagreement must be a non-empty explanation`);
+  }
+  return options as CheckOptions;
 }
 
 const recorded: CheckRecord[] = [];
@@ -58,9 +87,11 @@ function describe(r: CheckRecord): string {
   }
 }
 
-function record(r: CheckRecord): void {
+function record(r: CheckRecord, options: CheckOptions): void {
+  if (options.disagreement) r.disagreement = options.disagreement;
   recorded.push(r);
-  console.log(`${r.passed ? "PASS" : "FAIL"}  ${r.name}: ${describe(r)}`);
+  const verdict = r.disagreement ? (r.passed ? "FAIL (marked as a disagreement with the paper, but the claim holds)" : "DISAGREES with the paper (documented)") : r.passed ? "PASS" : "FAIL";
+  console.log(`${verdict}  ${r.name}: ${describe(r)}${r.disagreement && !r.passed ? ` — ${r.disagreement}` : ""}`);
   const file = process.env.HS_CHECKS;
   if (file) appendFileSync(file, JSON.stringify(r) + "\n");
 }
@@ -69,6 +100,7 @@ function record(r: CheckRecord): void {
  * Check `measured` against `expected`.
  * - `"absolute"` (default): passes when |measured - expected| <= tolerance.
  * - `"relative"`: passes when |measured - expected| <= tolerance * |expected|.
+ * The fifth argument is the kind, or options `{ kind?, disagreement? }`.
  * Returns nothing (a cell ending in a check would otherwise echo `true`); see `checks()` for the records.
  */
 export function check(
@@ -76,8 +108,10 @@ export function check(
   measured: number,
   expected: number,
   tolerance: number,
-  kind: "absolute" | "relative" = "absolute",
+  kindOrOptions: "absolute" | "relative" | (CheckOptions & { kind?: "absolute" | "relative" }) = "absolute",
 ): void {
+  const options = typeof kindOrOptions === "string" ? {} : requireOptions("check", kindOrOptions);
+  const kind = typeof kindOrOptions === "string" ? kindOrOptions : (kindOrOptions as { kind?: "absolute" | "relative" }).kind ?? "absolute";
   requireName("check", name);
   requireNumber("check", "measured", measured);
   requireNumber("check", "expected", expected);
@@ -88,25 +122,25 @@ export function check(
   if (!Number.isFinite(expected)) throw new RangeError(`check: expected must be finite, got ${expected}`);
   const allowed = kind === "relative" ? tolerance * Math.abs(expected) : tolerance;
   const passed = Math.abs(measured - expected) <= allowed;
-  record({ name, measured, expected, tolerance, kind, passed });
+  record({ name, measured, expected, tolerance, kind, passed }, options);
 }
 
 /** Passes when measured <= limit (a bound that must hold). */
-export function checkAtMost(name: string, measured: number, limit: number): void {
+export function checkAtMost(name: string, measured: number, limit: number, options?: CheckOptions): void {
   requireName("checkAtMost", name);
   requireNumber("checkAtMost", "measured", measured);
   requireNumber("checkAtMost", "limit", limit);
   if (Number.isNaN(limit)) throw new RangeError("checkAtMost: limit must not be NaN");
-  record({ name, measured, expected: limit, tolerance: 0, kind: "at-most", passed: measured <= limit });
+  record({ name, measured, expected: limit, tolerance: 0, kind: "at-most", passed: measured <= limit }, requireOptions("checkAtMost", options));
 }
 
 /** Passes when measured >= limit. */
-export function checkAtLeast(name: string, measured: number, limit: number): void {
+export function checkAtLeast(name: string, measured: number, limit: number, options?: CheckOptions): void {
   requireName("checkAtLeast", name);
   requireNumber("checkAtLeast", "measured", measured);
   requireNumber("checkAtLeast", "limit", limit);
   if (Number.isNaN(limit)) throw new RangeError("checkAtLeast: limit must not be NaN");
-  record({ name, measured, expected: limit, tolerance: 0, kind: "at-least", passed: measured >= limit });
+  record({ name, measured, expected: limit, tolerance: 0, kind: "at-least", passed: measured >= limit }, requireOptions("checkAtLeast", options));
 }
 
 /** The checks recorded so far in this process (a copy). */

@@ -2,8 +2,8 @@
  * What notebooks use: numerical checks recorded in the run's report, inline Plotly figures, and the scale
  * of the run. See CONTRIBUTING.md for the anatomy of a notebook.
  */
-export { check, checkAtMost, checkAtLeast, checks, resetChecks } from "./check";
-export type { CheckRecord, CheckKind } from "./check";
+export { check, checkAtMost, checkAtLeast, checkHolds, checks, resetChecks } from "./check";
+export type { CheckRecord, CheckKind, CheckOptions } from "./check";
 export { plot, plotBundle, PLOTLY_BUNDLE_MARKER } from "./plot";
 export type { Figure } from "./plot";
 export { displayBundle, setDisplaySink, markdown } from "./display";

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { mkdtempSync, readFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { check, checkAtLeast, checkAtMost, checks, resetChecks } from "../../lib/notebook";
+import { check, checkAtLeast, checkAtMost, checkHolds, checks, resetChecks } from "../../lib/notebook";
 
 describe("check", () => {
   let log: ReturnType<typeof vi.spyOn>;
@@ -55,6 +55,20 @@ describe("check", () => {
       { name: "a", measured: 1, expected: 1, tolerance: 0, kind: "absolute", passed: true },
       { name: "b", measured: 3, expected: 2, tolerance: 0, kind: "at-most", passed: false },
     ]);
+  });
+
+  it("a documented disagreement with the paper: recorded as measured, held when the claim fails", () => {
+    check("claim fails", 2, 1, 0.1, { disagreement: "the paper says 1, the numbers say 2" });
+    checkAtMost("bound holds after all", 0.5, 1, { disagreement: "thought to fail" });
+    check("relative via options", 1.0005, 1, 1e-3, { kind: "relative" });
+    const [a, b, c] = checks();
+    expect(a).toMatchObject({ passed: false, disagreement: "the paper says 1, the numbers say 2" });
+    expect(checkHolds(a)).toBe(true);
+    expect(checkHolds(b)).toBe(false); // a stale mark is noticed
+    expect(c).toMatchObject({ kind: "relative", passed: true });
+    expect(c.disagreement).toBeUndefined();
+    expect(log.mock.calls[0][0]).toMatch(/^DISAGREES with the paper \(documented\) {2}claim fails: .* — the paper says 1/);
+    expect(() => check("x", 1, 1, 0, { disagreement: "" })).toThrow(/options.disagreement must be a non-empty explanation/);
   });
 
   it("bad input names the argument", () => {

@@ -1,5 +1,6 @@
 // The notebook runner on fixture notebooks: one that passes, one whose check fails, one that throws, one that
-// hangs past the timeout, one whose kernel dies, one with no check, one malformed file. Each must be reported
+// hangs past the timeout, one whose kernel dies, one with no check, one malformed file, one with a documented
+// disagreement with the paper and one whose disagreement mark has gone stale. Each must be reported
 // correctly in report.json while the others still complete; the passing page must show its plot in Chromium.
 import { beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "child_process";
@@ -36,9 +37,9 @@ describe("notebook runner on fixtures", () => {
 
   it("exits non-zero and prints one progress line per notebook", () => {
     expect(run.status).toBe(1);
-    const lines = run.stdout.split("\n").filter((l) => /^\[\s*\d+\/7\]/.test(l));
-    expect(lines).toHaveLength(7);
-    expect(run.stdout).toMatch(/\[\s*\d\/7\] fixtures\/passes {2}ok {2}\d+\.\d s {2}checks 1\/1 passed/);
+    const lines = run.stdout.split("\n").filter((l) => /^\[\s*\d+\/9\]/.test(l));
+    expect(lines).toHaveLength(9);
+    expect(run.stdout).toMatch(/\[\s*\d\/9\] fixtures\/passes {2}ok {2}\d+\.\d s {2}checks 1\/1 hold/);
   });
 
   it("reports each outcome", () => {
@@ -55,6 +56,10 @@ describe("notebook runner on fixtures", () => {
     expect(byId.get("fixtures/kernel-dies")).toMatchObject({ status: "error", error: { message: expect.stringMatching(/kernel died/) } });
     expect(byId.get("fixtures/no-checks")).toMatchObject({ status: "failed", error: { message: "the notebook recorded no check" } });
     expect(byId.get("fixtures/malformed")).toMatchObject({ status: "error", error: { message: expect.stringMatching(/^malformed notebook/) } });
+    // A documented disagreement with the paper keeps the notebook ok and is listed; a stale mark fails it.
+    expect(byId.get("fixtures/disagrees")).toMatchObject({ status: "ok" });
+    expect(byId.get("fixtures/disagrees")!.checks[1]).toMatchObject({ passed: false, disagreement: "the bound is 1, the measured value is 2" });
+    expect(byId.get("fixtures/stale-disagreement")).toMatchObject({ status: "failed" });
     for (const e of byId.values()) {
       expect(e.seconds).toBeGreaterThanOrEqual(0);
       for (const c of e.checks as unknown as Array<Record<string, unknown>>) {
