@@ -77,15 +77,6 @@ function gemmTN(m: number, n: number, k: number, A: Float64Array, B: Float64Arra
 }
 
 /**
- * C (m x n) += op(A) B with op(A)(i, p) = A[i * as + p * ap], exported for blocked algorithms elsewhere
- * (e.g. triangular solves): see `panelKernel`.
- */
-export function gemmStrided(m: number, n: number, k: number, A: Float64Array, as: number, ap: number, B: Float64Array, C: Float64Array): void {
-  if (m === 0 || n === 0 || k === 0) return;
-  panelKernel(m, n, k, A, as, ap, B, C);
-}
-
-/**
  * C (m x n) += op(A) B with op(A)(i, p) = A[i * as + p * ap] and B row-major k x n. Blocked over the inner
  * dimension (KB rows of B) and over columns (JB), so the B panel (KB x JB) stays in cache while every pair of
  * C rows sweeps it; the 2 x 4 register block does 8 multiply-adds per 4 loads of B.
