@@ -4,7 +4,8 @@
  * vectors are wanted, then back-transformation. All on row-major Float64Array storage.
  */
 import { Matrix } from "ml-matrix";
-import { backTransformRows, tridiagonalize, tridiagonalQL } from "./tridiagonal";
+import { backTransformRows, releaseWasmTridiagonalMemory, tridiagonalize, tridiagonalQL } from "./tridiagonal";
+import { releaseWasmGemmMemory } from "./wasm-gemm";
 import { tridiagonalDC } from "./dc";
 import { assertIntInRange, assertNonEmpty, assertPositive, assertSquare, assertSymmetric, toRowMajor } from "./validate";
 
@@ -99,6 +100,9 @@ export function symmetricEigen(
     backTransformRows(a, tau, n, vt, count);
   }
   for (let i = 0; i < values.length; i++) values[i] *= scale;
+  // wasm memory never shrinks: let large workspaces (> 64 MB, n >~ 2800) be collected
+  releaseWasmTridiagonalMemory();
+  releaseWasmGemmMemory();
   return { values, vt };
 }
 

@@ -170,6 +170,11 @@ interface FusedKernel {
   fused: (n: number, k: number, pa: number, pvp: number, pwp: number, pv: number, pp: number) => void;
 }
 let fusedKernel: FusedKernel | null | undefined;
+
+/** Drop the tridiagonalisation kernel if its memory exceeds maxBytes (default 64 MB), so it can be collected. */
+export function releaseWasmTridiagonalMemory(maxBytes = 64 * 1024 * 1024): void {
+  if (fusedKernel && fusedKernel.memory.buffer.byteLength > maxBytes) fusedKernel = undefined;
+}
 function loadFused(): FusedKernel | null {
   if (fusedKernel !== undefined) return fusedKernel;
   const ex = instantiateBase64(FUSED_WASM_BASE64) as unknown as FusedKernel | null;

@@ -25,6 +25,14 @@ function load(): Kernel | null {
   return kernel;
 }
 
+/**
+ * Drop the kernel instance if its memory has grown beyond `maxBytes` (default 64 MB), so the memory can be
+ * garbage collected (wasm memory never shrinks); the next product instantiates the module again (~1 ms).
+ */
+export function releaseWasmGemmMemory(maxBytes = 64 * 1024 * 1024): void {
+  if (kernel && kernel.memory.buffer.byteLength > maxBytes) kernel = undefined;
+}
+
 /** True when the wasm SIMD kernel is available in this runtime. */
 export function wasmGemmAvailable(): boolean {
   return load() !== null;
