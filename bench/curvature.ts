@@ -138,6 +138,15 @@ if (run.status === 0) {
   console.log(`torch reference not run: ${torchError}`);
 }
 
+/**
+ * Floating-point operations of one gradient in matrix products: forward W_l H_{l-1} for every layer, the
+ * weight gradients G_l H_{l-1}^T, and the input gradients W_l^T G_l except for the first layer.
+ */
+let gradFlops = 0;
+for (let l = 1; l < widths.length; l++) {
+  const mk = widths[l] * widths[l - 1] * n;
+  gradFlops += 2 * mk * (l === 1 ? 2 : 3);
+}
 /** Which libblas.so.3 the system resolves to (Debian's torch uses the system BLAS). */
 function systemBlas(): string {
   for (const p of ["/usr/lib/x86_64-linux-gnu/libblas.so.3", "/usr/lib/aarch64-linux-gnu/libblas.so.3"]) {
@@ -158,6 +167,9 @@ const result = {
   torch_grad_s: torch?.torch_grad_s ?? null,
   torch_hvp_s: torch?.torch_hvp_s ?? null,
   hvp_over_grad_ours: h.seconds / g.seconds,
+  grad_gflop: gradFlops / 1e9,
+  ours_grad_gflops_per_s: gradFlops / 1e9 / g.seconds,
+  torch_grad_gflops_per_s: torch ? gradFlops / 1e9 / torch.torch_grad_s : null,
   hvp_over_grad_torch: torch ? torch.torch_hvp_s / torch.torch_grad_s : null,
   grad_ratio_ours_over_torch: torch ? g.seconds / torch.torch_grad_s : null,
   hvp_ratio_ours_over_torch: torch ? h.seconds / torch.torch_hvp_s : null,
@@ -188,6 +200,11 @@ median of ${reps} runs after a warm-up. CPU: ${result.cpu}. Node ${process.versi
 | ours (forward-over-reverse; WebAssembly SIMD / JavaScript kernels) | ${f(g.seconds)} | ${f(h.seconds)} | ${f(result.hvp_over_grad_ours, 2)} |
 | PyTorch double-backward | ${f(result.torch_grad_s)} | ${f(result.torch_hvp_s)} | ${f(result.hvp_over_grad_torch, 2)} |
 | ours / PyTorch | ${f(result.grad_ratio_ours_over_torch, 2)} | ${f(result.hvp_ratio_ours_over_torch, 2)} | |
+
+One gradient is ${(gradFlops / 1e9).toFixed(1)} GFLOP of matrix products: ours ran them at ${f(result.ours_grad_gflops_per_s, 1)} GFLOP/s,
+PyTorch at ${f(result.torch_grad_gflops_per_s, 1)} GFLOP/s. (An optimised single-core float64 BLAS with AVX2 FMA typically reaches
+several tens of GFLOP/s: that, not this machine's reference BLAS, is the fair yardstick, and against it ours is
+roughly 5-10x slower; this is an estimate, not a measurement.)
 
 Agreement on the same weights and direction: gradient relative difference ${torch ? gradDiff.toExponential(2) : "n/a"},
 HVP relative difference ${torch ? hvpDiff.toExponential(2) : "n/a"}.
