@@ -324,3 +324,20 @@ describe("Cracking the Hessian, Appendix B.3 / B.4 and C", () => {
     else expect(l1).toBeGreaterThanOrEqual(tr);
   });
 });
+
+describe("Cracking the Hessian, bad input names the argument", () => {
+  it("throws clear errors", () => {
+    const one = new Float64Array([1]);
+    expect(() => theorem32OutlierEigenvectors(one, new Float64Array([1, 2]), scalarLinearStats(one, one, one, one))).toThrow(/theorem32OutlierEigenvectors: v must have length 1/);
+    expect(() => theorem33BulkBasis(one, one, 2 as unknown as 1)).toThrow(/sign must be 1 or -1/);
+    expect(() => orthogonalComplement(new Float64Array([0, 0]))).toThrow(/orthogonalComplement: u must be nonzero/);
+    expect(() => attentionStats(new Matrix(3, 1), new Matrix(2, 1), 1, one, one)).toThrow(/attentionStats: Y must be 3 x 1/);
+    expect(() => attentionStats(new Matrix(3, 1), new Matrix(3, 1), NaN, one, one)).toThrow(/attentionStats: wV must be a finite number/);
+    expect(() => biasStats(one, one, new Float64Array(2), one, one)).toThrow(/biasStats: b must have length 1/);
+    expect(() => theoremB1Spectrum(biasStats(one, one, one, one, one), 1)).toThrow(/m must be an integer >= 2/);
+    expect(() => corollaryB3OutlierEigenvectors([one], [one], [scalarLinearStats(one, one, one, one)], 1)).toThrow(/k must be an integer in \[0, 0\]/);
+    expect(() => equation2Contributions({ sigmaX2: NaN } as never)).toThrow(/equation2Contributions: stats.sigmaX2 must be a finite number/);
+    expect(() => appendixCPhase({ ...scalarLinearStats(one, one, one, one), sigmaX2: 0 })).toThrow(/sigmaX2 must be > 0/);
+    expect(() => symmetric3x3Eigenvalues(new Matrix(2, 2))).toThrow(/T must be a 3 x 3 Matrix/);
+  });
+});
