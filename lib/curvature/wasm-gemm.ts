@@ -72,7 +72,10 @@ export function gemmWasm(ta: boolean, tb: boolean, m: number, n: number, k: numb
   if (needPages > havePages) st.mem.grow(needPages - havePages);
   const f = new Float64Array(st.mem.buffer);
   const a0 = 0, b0 = m2 * k2, c0 = b0 + k2 * n2;
-  f.fill(0, 0, total);
+  // zero only what is not overwritten below: padded regions, and C unless it is copied in whole
+  if (m2 !== m || k2 !== k) f.fill(0, a0, b0);
+  if (k2 !== k || n2 !== n) f.fill(0, b0, c0);
+  if (!accumulate || m2 !== m || n2 !== n) f.fill(0, c0, total);
   // op(A) as m x k (padded to m2 x k2)
   if (!ta) {
     for (let i = 0; i < m; i++) f.set(A.subarray(i * k, (i + 1) * k), a0 + i * k2);
