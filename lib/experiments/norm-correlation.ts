@@ -407,8 +407,10 @@ export interface NetStats {
   sharpness: number;
   /** Relative Ritz residual of the sharpness. */
   residual: number;
-  /** Exact Hessian trace (only when asked for). */
+  /** Hessian trace (only when asked for): exact (p HVPs) or the two-layer closed form. */
   trace?: number;
+  /** The exact trace from p HVPs, when computed next to the closed form (for checking). */
+  traceExact?: number;
   /** Squared norms of W_1..W_B. */
   norms: SquaredNorms[];
   /** Squared norms of the knocked-out products What_1..What_B. */
@@ -440,8 +442,12 @@ export interface StudyConfig extends NetSpec {
   /** Sample size (the paper: 1024). */
   n: number;
   train: TrainSpec;
-  /** Also compute the exact Hessian trace (p HVPs per net). */
-  trace?: boolean;
+  /**
+   * Also compute the Hessian trace: `true` / "exact" from p HVPs per net; "closed" from `twoLayerLinearTrace`
+   * (two-layer linear nets), with the exact trace as well for the first `exactTraceNets` nets (default 3).
+   */
+  trace?: boolean | "exact" | "closed";
+  exactTraceNets?: number;
 }
 
 /** Result of `runStudy`: one record per net. */
@@ -466,9 +472,19 @@ export function runStudy(config: StudyConfig, gen: Rng): Study {
   for (let i = 0; i < config.nets; i++) {
     const g = gen.fork(`net-${i}`);
     const { theta, lrScale } = initNet(model, config, g);
-    const init = netStats(model, problem, theta, g, { trace: config.trace });
+    const exact = config.trace === true || config.trace === "exact";
+    const init = netStats(model, problem, theta, g, { trace: exact });
     const train = trainNet(model, problem, task, theta, lrScale, config.train, g);
-    const trained = netStats(model, problem, train.theta, g, { trace: config.trace });
+    const trained = netStats(model, problem, train.theta, g, { trace: exact });
+    if (config.trace === "closed") {
+      if (config.depth !== 2 || config.activation !== "linear") throw new RangeError("runStudy: trace \"closed\" needs a two-layer linear net");
+      const c = config.param === "NTP" ? 1 / Math.sqrt(config.D * config.width) : 1;
+      for (const [st, th] of [[init, theta], [trained, train.theta]] as const) {
+        const [W1, W2] = weightMatrices(model, th);
+        st.trace = twoLayerLinearTrace(W1, W2, task.X, c);
+        if (i < (config.exactTraceNets ?? 3)) st.traceExact = hessianTrace(problem, th);
+      }
+    }
     nets.push({ init, trained, train });
   }
   return { config, task, nets, seconds: (Date.now() - t0) / 1000 };
