@@ -499,6 +499,8 @@ export function correlate(study: Study, phase: "init" | "trained", quantity: (s:
 export interface Series {
   name: string;
   values: Correlation[];
+  /** Own x values (default: the panel's). */
+  x?: number[];
   dash?: string;
   color?: string;
 }
@@ -530,7 +532,7 @@ export function panelFigure(title: string, panels: Panel[], options: { cols?: nu
     for (const s of p.series) {
       if (!colorOf.has(s.name)) colorOf.set(s.name, s.color ?? PALETTE[colorOf.size % PALETTE.length]);
       data.push({
-        x: p.x, y: s.values.map((c) => c.r), type: "scatter", mode: "lines+markers", name: s.name, legendgroup: s.name,
+        x: s.x ?? p.x, y: s.values.map((c) => c.r), type: "scatter", mode: "lines+markers", name: s.name, legendgroup: s.name,
         showlegend: k === 0, xaxis: `x${ax}`, yaxis: `y${ax}`,
         line: { color: colorOf.get(s.name), dash: s.dash ?? "solid" }, marker: { color: colorOf.get(s.name), size: 6 },
         error_y: { type: "data", symmetric: false, array: s.values.map((c) => c.hi - c.r), arrayminus: s.values.map((c) => c.r - c.lo), thickness: 1, width: 3 },
@@ -541,6 +543,18 @@ export function panelFigure(title: string, panels: Panel[], options: { cols?: nu
     (layout.annotations as unknown[]).push({ text: `<b>${p.title}</b>`, xref: `x${ax} domain`, yref: `y${ax} domain`, x: 0.5, y: 1.1, showarrow: false });
   });
   return { data, layout };
+}
+
+/**
+ * One series per study (one per depth B): the correlation of the sharpness with `quantity(stats, b)` for
+ * b = 1..B, drawn against b. Used for the deep-network figures (17-22).
+ */
+export function depthSeries(studies: Study[], phase: "init" | "trained", quantity: (s: NetStats, b: number) => number, target?: (s: NetStats) => number): Series[] {
+  return studies.map((s, k) => {
+    const B = s.config.depth;
+    const bs = Array.from({ length: B }, (_, i) => i + 1);
+    return { name: `B = ${B}`, x: bs, values: bs.map((b) => correlate(s, phase, (st) => quantity(st, b), target)), color: PALETTE[k % PALETTE.length] };
+  });
 }
 
 /** Format a correlation as `r [lo, hi]`. */
