@@ -1,12 +1,15 @@
 /**
  * Benchmark (not a test): dense symmetric eigen-decomposition with vectors, ours vs ml-matrix's
- * EigenvalueDecomposition vs numpy.linalg.eigh (LAPACK syevd via OpenBLAS, one thread), on the same random
- * symmetric matrices (written as float64 files to build/bench/). Writes build/bench/linalg.json and .md.
+ * EigenvalueDecomposition vs numpy.linalg.eigh (LAPACK syevd, one thread), on the same random symmetric
+ * matrices (written as float64 files to build/bench/). Writes build/bench/linalg.json and .md.
+ *
+ * /usr/bin/python3's numpy (Debian) links the reference BLAS/LAPACK on this machine; the python3 first on PATH
+ * has an OpenBLAS numpy. `lapack_s` is the optimised one (the fair comparison), `lapack_refblas_s` the system one.
  *
  * npm run bench -- linalg [sizes...]   (default 256 512 1024 2048; ml-matrix is skipped above 1024)
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
 import { matmul } from "../lib/linalg/blas";
@@ -22,7 +25,7 @@ const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
 const ns = sizes.length > 0 ? sizes : [256, 512, 1024, 2048];
 const ML_MAX = 1024;
 
-interface Row { n: number; ours_s: number; mlmatrix_s: number | null; lapack_s: number | null; ours_cpu_s: number; mlmatrix_cpu_s: number | null; lapack_cpu_s: number | null; ours_max_residual: number; ours_orthogonality: number; lapack_max_residual: number | null; note?: string }
+interface Row { n: number; ours_s: number; mlmatrix_s: number | null; lapack_s: number | null; ours_cpu_s: number; mlmatrix_cpu_s: number | null; lapack_cpu_s: number | null; lapack_refblas_s: number | null; lapack_refblas_cpu_s: number | null; ours_max_residual: number; ours_orthogonality: number; lapack_max_residual: number | null; note?: string }
 
 /** CPU time of this process (user + system), seconds: less sensitive than wall time to other processes. */
 function cpuNow(): number {
@@ -81,10 +84,10 @@ function accuracy(a: Float64Array, values: Float64Array, vt: Float64Array, n: nu
 const pyScript = `
 import sys, time, json, numpy as np
 n = int(sys.argv[2]); a = np.fromfile(sys.argv[1], dtype=np.float64).reshape(n, n)
+reps = int(sys.argv[3])
 w, v = np.linalg.eigh(a)  # warm-up
 best = 1e300
 best_cpu = 1e300
-reps = 5 if n <= 1024 else 3
 for _ in range(reps):
     t = time.perf_counter(); c = time.process_time(); w, v = np.linalg.eigh(a)
     best = min(best, time.perf_counter() - t); best_cpu = min(best_cpu, time.process_time() - c)
@@ -93,14 +96,70 @@ res = float(np.max(np.linalg.norm(r, axis=0)) / (n * np.linalg.norm(a) * np.finf
 print(json.dumps({"s": best, "cpu": best_cpu, "res": res}))
 `;
 
-function lapack(file: string, n: number): { s: number; cpu: number; res: number } | null {
-  const run = spawnSync("/usr/bin/python3", ["-c", pyScript, file, String(n)], { env: { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" }, encoding: "utf8" });
+/** Which BLAS a numpy links: numpy >= 1.26 reports it; older (Debian's 1.24) names only "blas"/"lapack". */
+const probeScript = `
+import json, numpy as np
+name = None
+try:
+    name = np.show_config(mode="dicts")["Build Dependencies"]["blas"]["name"]
+except Exception:
+    info = getattr(np.__config__, "blas_opt_info", None) or getattr(np.__config__, "blas_info", None) or {}
+    name = ",".join(info.get("libraries", [])) or "unknown"
+print(json.dumps({"numpy": np.__version__, "blas": name}))
+`;
+
+const pyEnv = { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
+
+interface Python { path: string; numpy: string; blas: string; optimized: boolean }
+
+/** Describe a python's numpy BLAS; Debian's generic "blas" is resolved through the alternatives symlink. */
+function probe(path: string): Python | null {
+  const run = spawnSync(path, ["-c", probeScript], { env: pyEnv, encoding: "utf8" });
+  if (run.status !== 0) return null;
+  const { numpy, blas } = JSON.parse(run.stdout.trim()) as { numpy: string; blas: string };
+  let desc = blas;
+  if (/^blas/.test(blas)) {
+    try {
+      desc = `${blas} -> ${realpathSync("/usr/lib/x86_64-linux-gnu/libblas.so.3")}`;
+    } catch {
+      // keep the name numpy gave
+    }
+  }
+  const optimized = /openblas|mkl|blis|accelerate/i.test(desc);
+  return { path, numpy, blas: desc, optimized };
+}
+
+/**
+ * Pythons to time: /usr/bin/python3 (the system numpy) and the python3 first on PATH if it is another
+ * interpreter. On this machine the system numpy links the REFERENCE BLAS/LAPACK (Debian libblas3), the PATH one
+ * an OpenBLAS build: the comparison that matters is against the optimized one, both are reported.
+ */
+function pythons(): Python[] {
+  const out: Python[] = [];
+  const sys = probe("/usr/bin/python3");
+  if (sys) out.push(sys);
+  const which = spawnSync("python3", ["-c", "import sys; print(sys.executable)"], { env: pyEnv, encoding: "utf8" });
+  const other = which.status === 0 ? which.stdout.trim() : "";
+  if (other && other !== "/usr/bin/python3") {
+    const p = probe(other);
+    if (p) out.push(p);
+  }
+  return out;
+}
+
+function lapack(py: Python, file: string, n: number, reps: number): { s: number; cpu: number; res: number } | null {
+  const run = spawnSync(py.path, ["-c", pyScript, file, String(n), String(reps)], { env: pyEnv, encoding: "utf8" });
   if (run.status !== 0) {
-    console.error(`numpy failed: ${run.stderr}`);
+    console.error(`numpy (${py.path}) failed: ${run.stderr}`);
     return null;
   }
   return JSON.parse(run.stdout.trim());
 }
+
+const pys = pythons();
+const fast = pys.find((p) => p.optimized) ?? pys[0];
+const ref = pys.find((p) => p !== fast && !p.optimized) ?? null;
+console.log(`LAPACK via ${fast ? `${fast.path} (numpy ${fast.numpy}, ${fast.blas})` : "none"}; reference-BLAS numpy: ${ref ? ref.path : "none"}`);
 
 const rows: Row[] = [];
 const loadBefore = loadavg()[0];
@@ -108,7 +167,8 @@ for (const n of ns) {
   const a = randomSymmetric(n, 1000 + n);
   const file = join(outDir, `sym-${n}.f64`);
   writeFileSync(file, Buffer.from(a.buffer, a.byteOffset, a.byteLength));
-  const lp = lapack(file, n);
+  const lp = fast ? lapack(fast, file, n, n <= 1024 ? 5 : 3) : null;
+  const lr = ref ? lapack(ref, file, n, n <= 1024 ? 2 : 1) : null;
   const M = new Matrix(n, n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) M.set(i, j, a[i * n + j]);
   // ours, through the public API (Matrix in, Matrix out): best of 2 at n <= 1024, 1 above; JIT warmed up first
@@ -140,7 +200,7 @@ for (const n of ns) {
     ml = now() - t;
     mlCpu = cpuNow() - c;
   } else note = `ml-matrix skipped above n = ${ML_MAX} (O(n^3) with ~8x the time of n = 1024)`;
-  const row: Row = { n, ours_s: ours, mlmatrix_s: ml, lapack_s: lp ? lp.s : null, ours_cpu_s: oursCpu, mlmatrix_cpu_s: mlCpu, lapack_cpu_s: lp ? lp.cpu : null, ours_max_residual: residual, ours_orthogonality: orthogonality, lapack_max_residual: lp ? lp.res : null };
+  const row: Row = { n, ours_s: ours, mlmatrix_s: ml, lapack_s: lp ? lp.s : null, ours_cpu_s: oursCpu, mlmatrix_cpu_s: mlCpu, lapack_cpu_s: lp ? lp.cpu : null, lapack_refblas_s: lr ? lr.s : null, lapack_refblas_cpu_s: lr ? lr.cpu : null, ours_max_residual: residual, ours_orthogonality: orthogonality, lapack_max_residual: lp ? lp.res : null };
   if (note) row.note = note;
   rows.push(row);
   console.log(JSON.stringify(row));
@@ -150,7 +210,10 @@ writeFileSync(join(outDir, "linalg.json"), JSON.stringify(rows, null, 2) + "\n")
 const fmt = (x: number | null, d = 3) => (x === null ? "-" : x.toFixed(d));
 const ratio = (x: number | null, y: number | null) => (x === null || y === null ? "-" : (x / y).toFixed(1) + "x");
 const md = [
-  "# eigh with vectors: ours vs ml-matrix vs LAPACK (numpy.linalg.eigh, OpenBLAS 1 thread)",
+  "# eigh with vectors: ours vs ml-matrix vs LAPACK (numpy.linalg.eigh, 1 thread)",
+  "",
+  `LAPACK: ${fast ? `${fast.path}, numpy ${fast.numpy}, BLAS ${fast.blas}` : "no numpy found"}.` +
+    (ref ? ` Also timed: ${ref.path} (numpy ${ref.numpy}, BLAS ${ref.blas}), the system numpy, which uses the unoptimised reference BLAS/LAPACK (column "ref. LAPACK").` : ""),
   "",
   `Node ${process.version}; random symmetric N(0,1) matrices (same data for all three); times in seconds, best of 3 (ours) and 5 (LAPACK) runs for n <= 1024, of 2 and 3 above, one run of ml-matrix; LAPACK is timed first for each n.`,
   `Machine: 2 shared cores; 1-minute load average ${loadBefore.toFixed(1)} at the start and ${loadavg()[0].toFixed(1)} at the end of this run (other agents were working), so absolute times are noisy; the ratios compare runs made under the same conditions.`,
@@ -159,15 +222,15 @@ const md = [
   "",
   "Wall-clock times:",
   "",
-  "| n | ours (s) | ml-matrix (s) | LAPACK (s) | ml-matrix / ours | ours / LAPACK | ours residual | ours orthogonality | LAPACK residual |",
-  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-  ...rows.map((r) => `| ${r.n} | ${fmt(r.ours_s)} | ${fmt(r.mlmatrix_s)} | ${fmt(r.lapack_s)} | ${ratio(r.mlmatrix_s, r.ours_s)} | ${ratio(r.ours_s, r.lapack_s)} | ${fmt(r.ours_max_residual, 3)} | ${fmt(r.ours_orthogonality, 3)} | ${fmt(r.lapack_max_residual, 3)} |`),
+  "| n | ours (s) | ml-matrix (s) | LAPACK (s) | ref. LAPACK (s) | ml-matrix / ours | ours / LAPACK | ours residual | ours orthogonality | LAPACK residual |",
+  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ...rows.map((r) => `| ${r.n} | ${fmt(r.ours_s)} | ${fmt(r.mlmatrix_s)} | ${fmt(r.lapack_s)} | ${fmt(r.lapack_refblas_s)} | ${ratio(r.mlmatrix_s, r.ours_s)} | ${ratio(r.ours_s, r.lapack_s)} | ${fmt(r.ours_max_residual, 3)} | ${fmt(r.ours_orthogonality, 3)} | ${fmt(r.lapack_max_residual, 3)} |`),
   "",
   "CPU times of each process (user + system; less affected by the other processes on the machine):",
   "",
-  "| n | ours (s) | ml-matrix (s) | LAPACK (s) | ml-matrix / ours | ours / LAPACK |",
-  "|---:|---:|---:|---:|---:|---:|",
-  ...rows.map((r) => `| ${r.n} | ${fmt(r.ours_cpu_s)} | ${fmt(r.mlmatrix_cpu_s)} | ${fmt(r.lapack_cpu_s)} | ${ratio(r.mlmatrix_cpu_s, r.ours_cpu_s)} | ${ratio(r.ours_cpu_s, r.lapack_cpu_s)} |`),
+  "| n | ours (s) | ml-matrix (s) | LAPACK (s) | ref. LAPACK (s) | ml-matrix / ours | ours / LAPACK |",
+  "|---:|---:|---:|---:|---:|---:|---:|",
+  ...rows.map((r) => `| ${r.n} | ${fmt(r.ours_cpu_s)} | ${fmt(r.mlmatrix_cpu_s)} | ${fmt(r.lapack_cpu_s)} | ${fmt(r.lapack_refblas_cpu_s)} | ${ratio(r.mlmatrix_cpu_s, r.ours_cpu_s)} | ${ratio(r.ours_cpu_s, r.lapack_cpu_s)} |`),
   "",
   ...rows.filter((r) => r.note).map((r) => `- n = ${r.n}: ${r.note}`),
   "",
