@@ -1,7 +1,7 @@
 // The paired-outlier study (Cracking the Hessian, Figures 3 and 10-13): the pair search against an O(p^2)
 // brute force, and the D = 1 linear case against Theorem 3.1's closed form.
 import { describe, expect, it } from "vitest";
-import { closestPairSums, median, pairedData, pairedModel, pairedSample, pairedStudy, quantile } from "../../lib/experiments/paired-outliers";
+import { closestPairSums, median, pairedData, pairedModel, pairedSample, pairedStudy, pairedTraces, quantile } from "../../lib/experiments/paired-outliers";
 import { rng } from "../../lib/random/rng";
 import { scalarLinearStats, theorem31Outliers } from "../../lib/papers/cracking-the-hessian";
 import { standardInit } from "../../lib/init";
@@ -87,5 +87,18 @@ describe("median / quantile", () => {
     expect(median([4, 1, 2, 3])).toBe(2.5);
     expect(quantile([0, 10], 0.25)).toBe(2.5);
     expect(() => median([])).toThrow();
+  });
+});
+
+describe("pairedTraces", () => {
+  it("three series (best, runner-up, mean) per configuration, finite on a log axis even for a zero gap", () => {
+    const pts = pairedStudy({ layers: 2, activation: "linear", width: 3, n: 8, init: "orthogonal", data: "decorrelated" }, [1, 2], 3, rng(2));
+    pts[0].best[0] = 0;
+    const traces = pairedTraces(pts, "m = 3", "red");
+    expect(traces).toHaveLength(3);
+    for (const t of traces) {
+      expect(t.x).toEqual([1, 2]);
+      expect((t.y as number[]).every((v) => Number.isFinite(v) && v > 0)).toBe(true);
+    }
   });
 });
