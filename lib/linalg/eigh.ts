@@ -1,7 +1,13 @@
 /**
- * Dense symmetric eigen-decomposition: Householder tridiagonalisation, then implicit QL with shifts on the
- * tridiagonal (values only: O(n^2)), or divide and conquer (Cuppen / Gu-Eisenstat, as LAPACK dstedc) when
- * vectors are wanted, then back-transformation. All on row-major Float64Array storage.
+ * Dense symmetric eigen-decomposition, as LAPACK dsyevd: Householder tridiagonalisation (./tridiagonal), then
+ * implicit QL with shifts on the tridiagonal for values only (O(n^2)), or divide and conquer (./dc; Cuppen,
+ * Gu-Eisenstat) when vectors are wanted, then the blocked (compact WY) back-transformation. Row-major
+ * Float64Array storage; the O(n^3) parts run in WebAssembly SIMD kernels when available (./wasm-gemm,
+ * ./tridiag.wat), in JavaScript otherwise.
+ *
+ * Accuracy (test/linalg): scaled residual ||AQ - QΛ||_F / (n ||A||_F eps) and orthogonality
+ * ||QᵀQ - I||_F / (n eps) below 10 on random, Wilkinson, glued Wilkinson, graded, clustered, repeated,
+ * rank-deficient, zero, identity, diagonal, 1x1, 2x2 and 1e±200-scaled matrices up to n = 1000.
  */
 import { Matrix } from "ml-matrix";
 import { backTransformRows, releaseWasmTridiagonalMemory, tridiagonalize, tridiagonalQL } from "./tridiagonal";

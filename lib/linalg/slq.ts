@@ -18,9 +18,9 @@ import { assertFiniteArray, assertIntInRange, assertOperator, assertPositive, as
  * A run stops early (fewer nodes) when the Krylov space of its probe is invariant.
  *
  * @param options.probes number of start vectors (>= 1), options.steps Lanczos steps per probe (1..n), rng
- * @returns nodes (Ritz values, pooled over probes) and weights (summing to 1)
+ * @returns nodes (Ritz values, pooled over probes), weights (summing to 1), matvecs (products used)
  */
-export function slqDensity(op: LinearOperator, options: { probes: number; steps: number; rng: Rng }): { nodes: Float64Array; weights: Float64Array } {
+export function slqDensity(op: LinearOperator, options: { probes: number; steps: number; rng: Rng }): { nodes: Float64Array; weights: Float64Array; matvecs: number } {
   const fn = "slqDensity";
   assertOperator(fn, op);
   if (!options || typeof options !== "object") throw new TypeError(`${fn}: options ({ probes, steps, rng }) are required`);
@@ -30,6 +30,7 @@ export function slqDensity(op: LinearOperator, options: { probes: number; steps:
   assertRng(fn, options.rng);
   const nodes: number[] = [];
   const weights: number[] = [];
+  let matvecs = 0;
   for (let p = 0; p < probes; p++) {
     const v = options.rng.rademacherArray(n);
     const nv = norm2(v, n);
@@ -42,6 +43,7 @@ export function slqDensity(op: LinearOperator, options: { probes: number; steps:
     let normEst = 0;
     for (let j = 0; j < steps; j++) {
       const w = applyToRows(fn, op, basis.subarray(j * n, j * n + n), 1);
+      matvecs++;
       const coef = new Float64Array(j + 1);
       const b = orthogonalizeAgainst(w, basis, j + 1, n, coef);
       alpha[j] = coef[j];
@@ -68,7 +70,7 @@ export function slqDensity(op: LinearOperator, options: { probes: number; steps:
       weights.push((u0 * u0) / probes);
     }
   }
-  return { nodes: Float64Array.from(nodes), weights: Float64Array.from(weights) };
+  return { nodes: Float64Array.from(nodes), weights: Float64Array.from(weights), matvecs };
 }
 
 /**

@@ -113,6 +113,7 @@ describe("slqDensity", () => {
     const B = Matrix.diag([1, 2, 3, 4, 5]);
     const res = slqDensity(denseOperator(B), { probes: 2, steps: 5, rng: rng(7) });
     expect(res.nodes.length).toBe(10);
+    expect(res.matvecs).toBe(10);
     const sorted = Array.from(res.nodes).sort((x, y) => x - y);
     for (let i = 0; i < 10; i++) expect(Math.abs(sorted[i] - (Math.floor(i / 2) + 1))).toBeLessThan(1e-12);
     // weights of each node: mean over probes of v_i^2 = 1/5 for Rademacher probes
