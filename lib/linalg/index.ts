@@ -15,7 +15,7 @@
  *     -> { values, vectors?, iterations, residualNorms, converged }
  *   hutchinson(op, { probes, rng, distribution? }) -> { estimate, standardError, samples }
  *   hutchpp(op, { matvecs, rng }) -> { estimate, matvecs }
- *   slqDensity(op, { probes, steps, rng }) -> { nodes, weights };  densityOnGrid(nodes, weights, grid, sigma)
+ *   slqDensity(op, { probes, steps, rng }) -> { nodes, weights, matvecs };  densityOnGrid(nodes, weights, grid, sigma)
  */
 export * from "./operator";
 export * from "./eigh";
