@@ -38,7 +38,6 @@ import { charTokenize, languageModelBatch, loadTextCorpus } from "../data/text";
 import { trainStochastic } from "../train/index";
 import { lanczos } from "../linalg/lanczos";
 import { slqDensity } from "../linalg/slq";
-import { pearson } from "./norm-correlation";
 import type { Rng } from "../random/rng";
 
 /** A tokenised character corpus. */
@@ -406,10 +405,13 @@ export function ranks(xs: ArrayLike<number>): number[] {
   return out;
 }
 
-/** Spearman's rank correlation: Pearson's r (`pearson` of norm-correlation) of the ranks; n >= 4. */
+/** Spearman's rank correlation: Pearson's r of the ranks (n >= 2; NaN when either is constant). */
 export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  if (x.length !== y.length) throw new RangeError(`spearman: x and y must have equal lengths, got ${x.length} and ${y.length}`);
-  return pearson(ranks(x), ranks(y)).r;
+  if (x.length !== y.length || x.length < 2) throw new RangeError(`spearman: x and y must have equal lengths >= 2, got ${x.length} and ${y.length}`);
+  const rx = ranks(x), ry = ranks(y), n = rx.length, mid = (n + 1) / 2;
+  let sxy = 0, sxx = 0, syy = 0;
+  for (let i = 0; i < n; i++) { sxy += (rx[i] - mid) * (ry[i] - mid); sxx += (rx[i] - mid) ** 2; syy += (ry[i] - mid) ** 2; }
+  return sxy / Math.sqrt(sxx * syy);
 }
 
 /**
