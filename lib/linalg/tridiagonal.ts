@@ -198,7 +198,10 @@ export function backTransformRows(a: Float64Array, tau: Float64Array, n: number,
   const oW2 = oW + count * NB;
   const oY = oW2 + count * NB;
   const oYt = oY + n * NB;
-  const total = oYt + NB * (n + 4) + 4;
+  const oYtRM = oYt + NB * (n + 4) + 4;
+  const oG = oYtRM + NB * n;
+  const oTT = oG + NB * NB;
+  const total = oTT + NB * NB + 8;
   const mem = n >= 64 && count >= 4 && wasmGemmEnabled() ? wasmWorkspace(total) : null;
   if (mem !== null) mem.set(vt.subarray(0, count * n), 0);
   for (let k0 = lastStart; k0 >= 0; k0 -= NB) {
@@ -213,38 +216,49 @@ export function backTransformRows(a: Float64Array, tau: Float64Array, n: number,
       const src = k * n;
       for (let j = k + 1; j < n; j++) Yt[r * L + (j - c0)] = a[src + j];
     }
-    // T (b x b upper triangular): T_ii = tau_i, T[0:i, i] = -tau_i T[0:i, 0:i] (Y[:, 0:i]^T y_i)
+    const Y = new Float64Array(L * b);
+    for (let r = 0; r < b; r++) for (let j = 0; j < L; j++) Y[j * b + r] = Yt[r * L + j];
+    const b4 = (b + 3) & ~3;
+    // Gram matrix G = Y^T Y (b x b; entry (r, i) at G[r * gl + i])
+    let G: Float64Array;
+    let gOff = 0;
+    let gl = b;
+    if (mem !== null) {
+      packB(Y, 0, b, L, b, mem, oY);
+      mem.set(Yt, oYtRM);
+      mem.fill(0, oG, oG + b * b4);
+      gemmInWasm(mem, b, b, L, 1, oYtRM, L, oY, oG, b4);
+      G = mem;
+      gOff = oG;
+      gl = b4;
+    } else {
+      G = new Float64Array(b * b);
+      for (let r = 0; r < b; r++) for (let i = r; i < b; i++) G[r * b + i] = dotRange(Yt, r * L, Yt, i * L, L);
+    }
+    // T (b x b upper triangular): T_ii = tau_i, T[0:i, i] = -tau_i T[0:i, 0:i] G[0:i, i]
     const T = new Float64Array(b * b);
     const tmp = new Float64Array(b);
     for (let i = 0; i < b; i++) {
       const ti = tau[k0 + i];
       T[i * b + i] = ti;
       if (i === 0 || ti === 0) continue;
-      for (let r = 0; r < i; r++) tmp[r] = -ti * dotRange(Yt, r * L, Yt, i * L, L);
+      for (let r = 0; r < i; r++) tmp[r] = -ti * G[gOff + r * gl + i];
       for (let r = 0; r < i; r++) {
         let sum = 0;
         for (let q = r; q < i; q++) sum += T[r * b + q] * tmp[q];
         T[r * b + i] = sum;
       }
     }
-    const Y = new Float64Array(L * b);
-    for (let r = 0; r < b; r++) for (let j = 0; j < L; j++) Y[j * b + r] = Yt[r * L + j];
     if (mem !== null) {
-      const b4 = (b + 3) & ~3;
-      // W = Vt[:, c0:] Y  (count x b, leading dimension b4)
-      packB(Y, 0, b, L, b, mem, oY);
+      // W = Vt[:, c0:] Y  (count x b, leading dimension b4); Y is already packed at oY
       mem.fill(0, oW, oW + count * b4);
       gemmInWasm(mem, count, b, L, 1, c0, n, oY, oW, b4);
       // W2 = W T^T
-      for (let r = 0; r < count; r++) {
-        const wo = oW + r * b4;
-        const w2 = oW2 + r * b4;
-        for (let i = 0; i < b; i++) {
-          let sum = 0;
-          for (let q = i; q < b; q++) sum += mem[wo + q] * T[i * b + q];
-          mem[w2 + i] = sum;
-        }
-      }
+      const TT = new Float64Array(b * b);
+      for (let i = 0; i < b; i++) for (let q = 0; q < b; q++) TT[q * b + i] = T[i * b + q];
+      packB(TT, 0, b, b, b, mem, oTT);
+      mem.fill(0, oW2, oW2 + count * b4);
+      gemmInWasm(mem, count, b, b, 1, oW, b4, oTT, oW2, b4);
       // Vt[:, c0:] -= W2 Yt
       packB(Yt, 0, L, b, L, mem, oYt);
       gemmInWasm(mem, count, L, b, -1, oW2, b4, oYt, c0, n);
