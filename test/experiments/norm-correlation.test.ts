@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Matrix, SingularValueDecomposition } from "ml-matrix";
 import {
-  alignments, buildModel, hessianTrace, initNet, knockedOut, pearson, runStudy, sharpness, squaredNorms,
+  alignments, bestOverMatrices, buildModel, depthSeries, hessianTrace, orderingMargin, leastSquaresFloor, initNet, knockedOut, pearson, runStudy, sharpness, squaredNorms,
   singularValues, taskProblem, teacherTask, topEigenvalue, trainNet, twoLayerLinearTrace, weightMatrices, NetSpec,
 } from "../../lib/experiments/norm-correlation";
 import { hessian, hvp, loss, mseProblem } from "../../lib/curvature/index";
@@ -132,6 +132,23 @@ describe("problems, sharpness and trace", () => {
   });
 });
 
+describe("runStudy options", () => {
+  it("closed-form trace agrees with the exact trace on the nets where both are computed; depthSeries has one series per depth", () => {
+    const base = { activation: "linear" as const, D: 2, K: 2, width: 4, depth: 2, param: "NTP" as const, nets: 4, n: 32,
+      train: { optimizer: "gd" as const, lr0: 0.05, patience: 5, tol: 1e-4, minLr: 1e-4, maxEpochs: 50 } };
+    const st = runStudy({ ...base, trace: "closed", exactTraceNets: 2 }, rng(5));
+    const both = st.nets.flatMap((r) => [r.init, r.trained]).filter((x) => x.traceExact !== undefined);
+    expect(both.length).toBe(4);
+    for (const x of both) expect(relErr(x.trace!, x.traceExact!)).toBeLessThan(1e-12);
+    expect(() => runStudy({ ...base, activation: "relu", trace: "closed" }, rng(5))).toThrow(/two-layer linear/);
+    const deep = [2, 3].map((depth) => runStudy({ ...base, depth }, rng(6)));
+    const series = depthSeries(deep, "trained", (x, b) => x.norms[b - 1].spectral2);
+    expect(series.map((s) => s.x)).toEqual([[1, 2], [1, 2, 3]]);
+    expect(orderingMargin(deep[1], "trained", "spectral2")).toBeCloseTo(
+      bestOverMatrices(deep[1], "trained", "spectral2").r - Math.max(bestOverMatrices(deep[1], "trained", "frobenius2").r, bestOverMatrices(deep[1], "trained", "nuclear2").r), 14);
+  });
+});
+
 describe("training and a small study", () => {
   it("trainNet reaches the noise floor of a linear teacher and runStudy is deterministic", () => {
     const gen = rng(3);
@@ -147,8 +164,13 @@ describe("training and a small study", () => {
     const Wls = Syx.mmul(new SingularValueDecomposition(Sxx).inverse());
     const R = Matrix.sub(Wls.mmul(X), Y);
     const floor = R.to1DArray().reduce((a, v) => a + v * v, 0) / (2 * n);
+    expect(relErr(leastSquaresFloor(task), floor)).toBeLessThan(1e-10);
     expect(out.loss).toBeGreaterThanOrEqual(floor * (1 - 1e-12));
     expect(out.loss).toBeLessThan(floor * 1.001);
+    // The paper-scale path: mini-batch SGD with the divide-by-10 schedule also lowers the loss.
+    const viaSgd = trainNet(model, problem, task, theta, lrScale, { optimizer: "sgd", batchSize: 128, lr0: 0.01, patience: 5, tol: 1e-4, minLr: 1e-4, maxEpochs: 30 }, gen);
+    expect(viaSgd.loss).toBeLessThan(viaSgd.loss0);
+    expect(viaSgd.epochs).toBeLessThanOrEqual(30);
     const cfg = { ...s, nets: 5, n: 64, train: { optimizer: "gd" as const, lr0: 0.05, patience: 5, tol: 1e-4, minLr: 1e-4, maxEpochs: 200 } };
     const a = runStudy(cfg, rng(9)), b = runStudy(cfg, rng(9));
     expect(a.nets.map((r) => r.trained.sharpness)).toEqual(b.nets.map((r) => r.trained.sharpness));
