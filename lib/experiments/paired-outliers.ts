@@ -20,13 +20,18 @@
  * "decorrelated" data (`decorrelatedData`: features and target with zero mean, unit variance and zero
  * empirical correlation), or standard parametrisation (`standardInit`) with "standardized" data (Gaussian
  * features and targets, each row shifted to mean 0 and scaled to unit variance).
+ *
+ * Large two-layer networks (width 150, D up to 150: p up to 22 650) are out of reach of a dense eigensolver;
+ * for them `hessianEigenvaluesByRange` computes the same spectrum exactly through the Hessian's range, whose
+ * dimension is at most n + 2m (see there).
  */
 import { Matrix } from "ml-matrix";
-import { hessian, mseProblem } from "../curvature";
+import { hessian, hvp, mseProblem, Problem } from "../curvature";
 import { deepLinear, mlp, Model } from "../models";
 import { orthogonalInit, standardInit } from "../init";
 import { decorrelatedData, standardizeRows } from "../data";
 import { eigh } from "../linalg/eigh";
+import { qrRows } from "../linalg/qr";
 import { Rng } from "../random/rng";
 
 /** The closest pair sums to a target, and the runner-up. */
@@ -128,11 +133,56 @@ export function pairedData(config: PairedConfig, gen: Rng): { X: Matrix; Y: Matr
   throw new RangeError(`pairedData: data must be "decorrelated" or "standardized", got ${String(config.data)}`);
 }
 
+/**
+ * Upper bound on the rank of the loss Hessian of a two-layer network without biases, f(x) = w^T act(V x) with
+ * act linear or ReLU: the outer-product part (1/n) J^T J has rank <= n, and the functional part has only the
+ * V-w cross blocks (the activation's second derivative vanishes a.e.), [[0, B], [B^T, 0]] with B (mD x m)
+ * holding one column per hidden unit, so rank <= 2m. Hence rank(H) <= n + 2m.
+ */
+export function twoLayerRankBound(n: number, width: number): number {
+  if (!Number.isInteger(n) || n < 1 || !Number.isInteger(width) || width < 1) throw new RangeError(`twoLayerRankBound: n and width must be positive integers, got ${n}, ${width}`);
+  return n + 2 * width;
+}
+
+/**
+ * All p eigenvalues (ascending) of the loss Hessian when its rank is at most `rankBound`, from 2k Hessian-vector
+ * products instead of p: with k = min(p, rankBound + oversample) Gaussian probes Omega, Q = orth(H Omega) spans
+ * range(H) (exactly, almost surely, since rank(H) <= rankBound < k), so H = Q (Q^T H Q) Q^T: the eigenvalues of
+ * the k x k matrix Q^T H Q, padded with p - k zeros, are H's. Exact up to rounding, like a dense solver; valid
+ * only when the rank bound holds (`twoLayerRankBound` for two-layer networks).
+ * @returns eigenvalues ascending (length p) and the trace of Q^T H Q (= tr H)
+ */
+export function hessianEigenvaluesByRange(problem: Problem, theta: Float64Array, rankBound: number, gen: Rng, oversample = 10): { values: Float64Array; trace: number } {
+  const p = problem.model.numParams;
+  if (!Number.isInteger(rankBound) || rankBound < 1) throw new RangeError(`hessianEigenvaluesByRange: rankBound must be a positive integer, got ${rankBound}`);
+  const k = Math.min(p, rankBound + oversample);
+  const Y = new Float64Array(k * p); // rows: H omega_j
+  for (let j = 0; j < k; j++) Y.set(hvp(problem, theta, gen.normalArray(p)), j * p);
+  const { qt } = qrRows(Y, p, k); // row j = column j of Q
+  const T = new Matrix(k, k);
+  for (let j = 0; j < k; j++) {
+    const hq = hvp(problem, theta, qt.subarray(j * p, (j + 1) * p));
+    for (let i = 0; i < k; i++) {
+      let s = 0;
+      const off = i * p;
+      for (let a = 0; a < p; a++) s += qt[off + a] * hq[a];
+      T.set(i, j, s);
+    }
+  }
+  let trace = 0;
+  for (let i = 0; i < k; i++) trace += T.get(i, i);
+  const sym = T.add(T.transpose()).mul(0.5);
+  const reduced = eigh(sym).values;
+  const values = new Float64Array(p);
+  values.set(reduced, 0); // the remaining p - k are zero
+  return { values: values.sort(), trace };
+}
+
 /** One sampled network of the study. */
 export interface PairedSample {
   /** All Hessian eigenvalues, ascending. */
   eigenvalues: Float64Array;
-  /** tr(H) as the sum of the Hessian's diagonal. */
+  /** tr(H): the diagonal sum of the dense Hessian, or tr(Q^T H Q) with the range method. */
   trace: number;
   /** tr(H) as the sum of the computed eigenvalues (an independent check of the eigensolver). */
   traceFromEigenvalues: number;
@@ -145,21 +195,35 @@ export interface PairedSample {
 }
 
 /**
- * Draw one network and its data for `config`, build the dense Hessian from exact second derivatives and
- * return its spectrum and the pair statistics.
+ * Draw one network and its data for `config`, compute all Hessian eigenvalues from exact second derivatives
+ * and return the spectrum and the pair statistics. `method`: "dense" (the dense Hessian, p HVPs, and `eigh`),
+ * "range" (two-layer networks only: `hessianEigenvaluesByRange`, 2(n + 2m + 10) HVPs), or "auto" (default:
+ * "range" for a two-layer network whose p exceeds twice that count, else "dense"). With "range" the trace is
+ * tr(Q^T H Q), equal to tr(H) because Q spans H's range.
  */
-export function pairedSample(config: PairedConfig, gen: Rng): PairedSample {
+export function pairedSample(config: PairedConfig, gen: Rng, method: "dense" | "range" | "auto" = "auto"): PairedSample {
   const model = pairedModel(config);
   const { X, Y } = pairedData(config, gen);
   let theta: Float64Array;
   if (config.init === "orthogonal") theta = orthogonalInit(model, gen);
   else if (config.init === "standard") theta = standardInit(model, gen);
   else throw new RangeError(`pairedSample: init must be "orthogonal" or "standard", got ${String(config.init)}`);
-  const H = hessian(mseProblem(model, X, Y), theta);
+  const problem = mseProblem(model, X, Y);
   const p = model.numParams;
   let trace = 0;
-  for (let i = 0; i < p; i++) trace += H.get(i, i);
-  const eigenvalues = eigh(H).values;
+  let eigenvalues: Float64Array;
+  const bound = config.layers === 2 ? twoLayerRankBound(config.n, config.width) + 10 : Infinity;
+  const useRange = method === "range" || (method === "auto" && 2 * bound < p);
+  if (useRange) {
+    if (config.layers !== 2) throw new RangeError(`pairedSample: the range method needs a two-layer network (rank bound n + 2m), got ${config.layers} layers`);
+    const r = hessianEigenvaluesByRange(problem, theta, twoLayerRankBound(config.n, config.width), gen.fork("range"));
+    eigenvalues = r.values;
+    trace = r.trace;
+  } else {
+    const H = hessian(problem, theta);
+    for (let i = 0; i < p; i++) trace += H.get(i, i);
+    eigenvalues = eigh(H).values;
+  }
   let traceFromEigenvalues = 0;
   for (let i = 0; i < p; i++) traceFromEigenvalues += eigenvalues[i];
   const target = trace / config.D;

@@ -1,10 +1,11 @@
 // The paired-outlier study (Cracking the Hessian, Figures 3 and 10-13): the pair search against an O(p^2)
 // brute force, and the D = 1 linear case against Theorem 3.1's closed form.
 import { describe, expect, it } from "vitest";
-import { closestPairSums, median, pairedData, pairedModel, pairedSample, pairedStudy, pairedTraces, quantile } from "../../lib/experiments/paired-outliers";
+import { closestPairSums, hessianEigenvaluesByRange, median, pairedData, pairedModel, pairedSample, pairedStudy, pairedTraces, quantile, twoLayerRankBound } from "../../lib/experiments/paired-outliers";
 import { rng } from "../../lib/random/rng";
 import { scalarLinearStats, theorem31Outliers } from "../../lib/papers/cracking-the-hessian";
 import { standardInit } from "../../lib/init";
+import { mseProblem } from "../../lib/curvature";
 
 function bruteForce(values: number[], target: number, tol = 1e-12) {
   const scale = Math.max(...values.map(Math.abs));
@@ -100,5 +101,29 @@ describe("pairedTraces", () => {
       expect(t.x).toEqual([1, 2]);
       expect((t.y as number[]).every((v) => Number.isFinite(v) && v > 0)).toBe(true);
     }
+  });
+});
+
+describe("range method", () => {
+  for (const activation of ["linear", "relu"] as const) {
+    it(`two-layer ${activation}: the spectrum through the range equals the dense spectrum (k < p)`, () => {
+      const config = { layers: 2, activation, width: 6, D: 8, n: 10, init: "standard" as const, data: "standardized" as const };
+      const dense = pairedSample(config, rng(21), "dense");
+      const range = pairedSample(config, rng(21), "range");
+      expect(dense.eigenvalues.length).toBe(54);
+      expect(twoLayerRankBound(10, 6) + 10).toBeLessThan(54);
+      const scale = Math.max(...Array.from(dense.eigenvalues, Math.abs));
+      let worst = 0;
+      for (let i = 0; i < 54; i++) worst = Math.max(worst, Math.abs(dense.eigenvalues[i] - range.eigenvalues[i]));
+      expect(worst).toBeLessThan(1e-10 * scale);
+      expect(Math.abs(dense.trace - range.trace)).toBeLessThan(1e-10 * scale);
+      expect(Math.abs(dense.pairs.bestGap - range.pairs.bestGap)).toBeLessThan(1e-9 * scale);
+    });
+  }
+  it("rejects a deeper network and a bad rank bound", () => {
+    expect(() => pairedSample({ layers: 4, activation: "linear", width: 3, D: 2, n: 6, init: "standard", data: "standardized" }, rng(1), "range")).toThrow(/two-layer/);
+    const config = { layers: 2, activation: "linear" as const, width: 3, D: 2, n: 6, init: "standard" as const, data: "standardized" as const };
+    const { X, Y } = pairedData(config, rng(1));
+    expect(() => hessianEigenvaluesByRange(mseProblem(pairedModel(config), X, Y), new Float64Array(9), 0, rng(1))).toThrow(/rankBound/);
   });
 });
