@@ -37,23 +37,38 @@ export function svd(A: Matrix): { U: Matrix; s: Float64Array; V: Matrix } {
  * Returns ut (n x m, row j = left singular vector j), s descending, vt (n x n, row j = right vector j).
  */
 export function svdRows(at: Float64Array, m: number, n: number): { ut: Float64Array; s: Float64Array; vt: Float64Array } {
+  // Scale by a power of two (exact) so that squared column norms neither underflow nor overflow.
+  let amax = 0;
+  for (let i = 0; i < m * n; i++) amax = Math.max(amax, Math.abs(at[i]));
+  const scale = amax > 0 ? Math.pow(2, Math.round(Math.log2(amax))) : 1;
+  if (scale !== 1) for (let i = 0; i < m * n; i++) at[i] /= scale;
   // A = Q R; then one-sided Jacobi on the columns of R (rows of rt): R V = W, columns of W orthogonal.
   const { qt, r } = qrRows(at, m, n);
   const w = transpose(r, n, n); // row j = column j of R
   const vt = new Float64Array(n * n); // row j = column j of V
   for (let i = 0; i < n; i++) vt[i * n + i] = 1;
   const norms = new Float64Array(n);
+  // Off-diagonal test |w_p . w_q| <= sqrt(n) eps |w_p| |w_q| (LAPACK's dgesvj uses sqrt(m) eps): with eps
+  // alone the rotations can stagnate at the rounding level (seen at 1.1 eps) and the sweeps never end.
+  const tol = Math.sqrt(Math.max(n, 1)) * EPS;
   let converged = false;
   for (let sweep = 0; sweep < 60 && !converged; sweep++) {
     converged = true;
-    for (let i = 0; i < n; i++) norms[i] = dot(w, w, n, i * n, i * n);
+    let largest = 0;
+    for (let i = 0; i < n; i++) {
+      norms[i] = dot(w, w, n, i * n, i * n);
+      largest = Math.max(largest, norms[i]);
+    }
+    // Columns below eps * the largest carry no accurate direction (their singular values are at the rounding
+    // level of ||A||): rotating them cannot converge further and changes nothing that is accurate.
+    const negligible = EPS * EPS * largest;
     for (let p = 0; p < n - 1; p++) {
       for (let q = p + 1; q < n; q++) {
         const alpha = norms[p];
         const beta = norms[q];
-        if (alpha === 0 || beta === 0) continue;
+        if (alpha <= negligible || beta <= negligible) continue;
         const gamma = dot(w, w, n, p * n, q * n);
-        if (Math.abs(gamma) <= EPS * Math.sqrt(alpha * beta)) continue;
+        if (Math.abs(gamma) <= tol * Math.sqrt(alpha) * Math.sqrt(beta)) continue;
         converged = false;
         const zeta = (beta - alpha) / (2 * gamma);
         const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
@@ -82,22 +97,30 @@ export function svdRows(at: Float64Array, m: number, n: number): { ut: Float64Ar
   }
   const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => sv[y] - sv[x] || x - y);
   const s = Float64Array.from(order, (i) => sv[i]);
+  const sOut = Float64Array.from(s, (x) => x * scale);
   const ur = new Float64Array(n * n); // rows: left singular vectors of R
   const vs = new Float64Array(n * n);
+  // Singular values at the rounding level of the largest have no accurate left direction of their own: their
+  // left vectors are made orthogonal to the ones before (their column of W first, else unit vectors), so U
+  // stays orthonormal and A = U S V^T still holds to eps ||A||.
+  const accurate = EPS * s[0];
   for (let k = 0; k < n; k++) {
     const j = order[k];
     vs.set(vt.subarray(j * n, j * n + n), k * n);
-    if (s[k] > 0) for (let i = 0; i < n; i++) ur[k * n + i] = w[j * n + i] / s[k];
-  }
-  // complete the left vectors of zero singular values to an orthonormal set (Gram-Schmidt on unit vectors)
-  for (let k = 0; k < n; k++) {
-    if (s[k] > 0) continue;
+    if (s[k] > accurate) {
+      for (let i = 0; i < n; i++) ur[k * n + i] = w[j * n + i] / s[k];
+      continue;
+    }
+    const candidates: Float64Array[] = [];
+    if (s[k] > 0) candidates.push(Float64Array.from(w.subarray(j * n, j * n + n), (x) => x / s[k]));
     for (let e = 0; e < n; e++) {
-      const cand = new Float64Array(n);
-      cand[e] = 1;
+      const unit = new Float64Array(n);
+      unit[e] = 1;
+      candidates.push(unit);
+    }
+    for (const cand of candidates) {
       for (let pass = 0; pass < 2; pass++) {
-        for (let l = 0; l < n; l++) {
-          if (l === k || (s[l] === 0 && l > k)) continue;
+        for (let l = 0; l < k; l++) {
           const c = dot(cand, ur, n, 0, l * n);
           for (let i = 0; i < n; i++) cand[i] -= c * ur[l * n + i];
         }
@@ -111,7 +134,7 @@ export function svdRows(at: Float64Array, m: number, n: number): { ut: Float64Ar
   }
   // U = Q U_R  (as rows: ut = ur qt)
   const ut = matmul(ur, qt, n, n, m);
-  return { ut, s, vt: vs };
+  return { ut, s: sOut, vt: vs };
 }
 
 function rotateRows(x: Float64Array, n: number, p: number, q: number, c: number, s: number): void {
