@@ -30,6 +30,8 @@ import { mupInit, ntpInit, standardInit } from "../init/generic";
 import { gaussianTeacher } from "../data/synthetic";
 import { divideBy10Schedule, gradientDescent, sgd } from "../train/index";
 import { eigh } from "../linalg/eigh";
+import { lanczos } from "../linalg/lanczos";
+import { svd } from "../linalg/svd";
 import type { LinearOperator } from "../linalg/operator";
 import type { Rng } from "../random/rng";
 
@@ -188,69 +190,15 @@ export function trainNet(model: Model, problem: Problem, task: Task, theta0: Flo
 }
 
 /**
- * Largest eigenvalue of a symmetric operator by Lanczos with full reorthogonalisation (a minimal piece kept
- * here until `lib/linalg`'s `lanczos` is committed). Stops when the Ritz residual `beta_j |s_j|` is at most
- * `tol * |theta|` (default 1e-9), or after `maxIterations` products (or an invariant Krylov space).
+ * Largest eigenvalue of a symmetric operator: `lanczos` (full reorthogonalisation, thick restart) from
+ * lib/linalg for the top Ritz pair, stopped when its residual is at most `tol * |value|` (default 1e-9).
  *
- * @returns value (largest Ritz value), residual (its residual norm bound, relative to |value|), iterations
+ * @returns value (largest Ritz value), residual (its residual norm relative to |value|), iterations (products)
  */
 export function topEigenvalue(op: LinearOperator, gen: Rng, options: { tol?: number; maxIterations?: number } = {}): { value: number; residual: number; iterations: number } {
-  const n = op.size;
-  const tol = options.tol ?? 1e-9;
-  const maxIt = Math.min(n, options.maxIterations ?? 300);
-  const Q: Float64Array[] = [];
-  const alpha: number[] = [];
-  const beta: number[] = [];
-  let q = gen.normalArray(n);
-  let nq = 0;
-  for (let i = 0; i < n; i++) nq += q[i] * q[i];
-  nq = Math.sqrt(nq);
-  for (let i = 0; i < n; i++) q[i] /= nq;
-  let value = NaN, residual = Infinity;
-  for (let j = 0; j < maxIt; j++) {
-    Q.push(q);
-    const w = Float64Array.from(op.matvec(q));
-    let a = 0;
-    for (let i = 0; i < n; i++) a += q[i] * w[i];
-    alpha.push(a);
-    for (let pass = 0; pass < 2; pass++) {
-      for (const v of Q) {
-        let c = 0;
-        for (let i = 0; i < n; i++) c += v[i] * w[i];
-        for (let i = 0; i < n; i++) w[i] -= c * v[i];
-      }
-    }
-    let b = 0;
-    for (let i = 0; i < n; i++) b += w[i] * w[i];
-    b = Math.sqrt(b);
-    const k = j + 1;
-    // The top Ritz value from the eigenvalues of T_k (cheap); once it has settled, the residual from the
-    // last component of its Ritz vector (one decomposition with vectors).
-    if (k >= 3 && (k % 3 === 0 || b === 0 || k === maxIt)) {
-      const ritz = eigh(tridiag(alpha, beta, k)).values[k - 1];
-      const settled = Math.abs(ritz - value) <= 1e-13 * Math.abs(ritz);
-      value = ritz;
-      if (settled || b === 0 || k === maxIt) {
-        const e = eigh(tridiag(alpha, beta, k), { vectors: true, method: "ql" });
-        value = e.values[k - 1];
-        residual = Math.abs(b * e.vectors!.get(k - 1, k - 1)) / Math.max(Math.abs(value), Number.MIN_VALUE);
-        if (residual <= tol || b <= 1e-14 * Math.abs(value)) return { value, residual, iterations: k };
-      }
-    }
-    beta.push(b);
-    q = new Float64Array(n);
-    for (let i = 0; i < n; i++) q[i] = w[i] / b;
-  }
-  return { value, residual, iterations: maxIt };
-}
-
-function tridiag(alpha: number[], beta: number[], k: number): Matrix {
-  const T = new Matrix(k, k);
-  for (let i = 0; i < k; i++) {
-    T.set(i, i, alpha[i]);
-    if (i + 1 < k) { T.set(i, i + 1, beta[i]); T.set(i + 1, i, beta[i]); }
-  }
-  return T;
+  const r = lanczos(op, { k: 1, which: "largest", rng: gen, tol: options.tol ?? 1e-9, maxIterations: options.maxIterations ?? 2000 });
+  const value = r.values[0];
+  return { value, residual: r.residualNorms[0] / Math.max(Math.abs(value), Number.MIN_VALUE), iterations: r.iterations };
 }
 
 /**
@@ -303,18 +251,9 @@ function frob2(W: Matrix): number {
   return s;
 }
 
-/**
- * Singular values of W, descending: square roots of the eigenvalues (by `eigh`) of the smaller Gram matrix
- * W W^T or W^T W (negative rounding clipped to 0). Accurate to about sqrt(eps) * sigma_max for the smallest
- * ones, which is ample for norms.
- */
+/** Singular values of W, descending (`svd` of lib/linalg). */
 export function singularValues(W: Matrix): Float64Array {
-  const G = W.rows <= W.columns ? W.mmul(W.transpose()) : W.transpose().mmul(W);
-  for (let i = 0; i < G.rows; i++) for (let j = 0; j < i; j++) { const v = 0.5 * (G.get(i, j) + G.get(j, i)); G.set(i, j, v); G.set(j, i, v); }
-  const ev = G.rows === 1 ? Float64Array.of(G.get(0, 0)) : eigh(G).values;
-  const s = new Float64Array(ev.length);
-  for (let i = 0; i < ev.length; i++) s[i] = Math.sqrt(Math.max(0, ev[ev.length - 1 - i]));
-  return s;
+  return svd(W.rows >= W.columns ? W : W.transpose()).s;
 }
 
 /** Squared spectral, Frobenius and nuclear norms (Cracking D.1.3). */
