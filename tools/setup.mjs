@@ -28,7 +28,8 @@ function run(cmd, args, opts = {}) {
 const isRootOnDebian = () => process.getuid?.() === 0 && existsSync("/etc/debian_version");
 
 let aptUpdated = false;
-function aptInstall(packages, why) {
+/** apt-get install (root on Debian), or a SetupError naming the packages. */
+export function aptInstall(packages, why) {
   if (!isRootOnDebian()) {
     throw new SetupError(`${why} is missing: install the Debian packages ${packages.join(" ")} (apt-get install --no-install-recommends ${packages.join(" ")}), or the same from your distribution, then re-run.`);
   }
