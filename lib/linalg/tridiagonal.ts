@@ -99,14 +99,18 @@ export function tridiagonalize(a: Float64Array, n: number, d: Float64Array, e: F
         const x = mem[rk + j] / scale;
         s2 += x * x;
       }
-      const norm = scale * Math.sqrt(s2);
-      beta = alpha >= 0 ? -norm : norm;
-      t = (beta - alpha) / beta;
-      const f = 1 / (alpha - beta);
+      // Work in the scaled domain (x / scale is O(1)): for a column of tiny or subnormal entries, alpha - beta
+      // and 1 / (alpha - beta) computed unscaled lose precision or overflow to Infinity (NaN eigenvalues were
+      // seen on a 125 x 125 PSD H_o). |x_j| <= |alpha - beta| keeps each quotient <= 1.
+      const alphaS = alpha / scale;
+      const betaS = alphaS >= 0 ? -Math.sqrt(s2) : Math.sqrt(s2);
+      beta = betaS * scale;
+      t = (betaS - alphaS) / betaS;
+      const denom = alphaS - betaS;
       mem[oV + k + 1] = 1;
       mem[rk + k + 1] = 1;
       for (let j = k + 2; j < n; j++) {
-        const x = mem[rk + j] * f;
+        const x = mem[rk + j] / scale / denom;
         mem[oV + j] = x;
         mem[rk + j] = x;
       }
