@@ -89,8 +89,21 @@ function readChecks(file) {
 /** As lib/notebook/check.ts `checkHolds`: passed, or failed where the notebook documents a disagreement with the paper. */
 export const holds = (c) => (c.disagreement ? !c.passed : c.passed);
 
+/**
+ * Run one notebook, once more when tslab failed with "Unexpected pending rebuildTimer": its file watcher
+ * trips when a library file changes during the run (editing while notebooks run), not on anything the
+ * notebook did.
+ */
+async function runOne(id, opts, python) {
+  const first = await runOnce(id, opts, python);
+  if (first.status !== "error" || !/pending rebuildTimer/.test(first.error?.message ?? "")) return first;
+  const second = await runOnce(id, opts, python);
+  second.retried = first.error.message;
+  return second;
+}
+
 /** Run one notebook: the python driver executes it, the kernel appends its checks to HS_CHECKS. */
-function runOne(id, opts, python) {
+function runOnce(id, opts, python) {
   const started = Date.now();
   const work = join(opts.outDir, "run", id);
   mkdirSync(dirname(work), { recursive: true });

@@ -92,6 +92,11 @@ export interface PopulationStats {
  * Population MSE of a model linear in its input (Depth, Not Data, Section 2):
  * `L(W) = 1/2 tr(W S_xx W^T) - tr(W S_yx^T) + 1/2 tr(S_yy)`, `W = F(I)` the end-to-end matrix.
  * Output gradient `W S_xx - S_yx`, output Hessian `dW -> dW S_xx` (so `H_o = A_o (I (x) S_xx) A_o^T`).
+ *
+ * Accuracy of the value: the three traces cancel near the minimum, so `loss` is accurate to about
+ * eps * (tr(W S_xx W^T) + tr(S_yy)) in absolute terms, not relative to the (small) excess loss. For ratios of
+ * losses late in training use the sample loss of whitened data (`mseProblem`), whose residuals do not cancel.
+ * Gradients and curvature are unaffected (they do not form the value).
  */
 export function populationProblem(model: Model, stats: PopulationStats): Problem {
   if (!model.linearInInput) throw new RangeError(`populationProblem: model must be linear in its input (a deep linear network), got ${model.name}`);
