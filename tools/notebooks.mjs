@@ -55,7 +55,7 @@ export function listNotebooks(dir) {
     }
   };
   if (existsSync(dir)) walk(dir);
-  return out.sort();
+  return out.sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
 }
 
 function globToRegExp(glob) {
@@ -172,7 +172,7 @@ function writeReport(outDir, entries, notebooksDir, ids) {
   } catch {}
   const byId = new Map(previous.filter((e) => ids.includes(e.id)).map((e) => [e.id, e]));
   for (const e of entries) byId.set(e.id, e);
-  const notebooks = [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
+  const notebooks = [...byId.values()].sort((a, b) => a.id.localeCompare(b.id, "en", { numeric: true }));
   const count = (s) => notebooks.filter((e) => e.status === s).length;
   const disagreements = notebooks.flatMap((e) => e.checks.filter((c) => c.disagreement && !c.passed).map((c) => ({ id: e.id, check: c.name, why: c.disagreement })));
   const report = {
