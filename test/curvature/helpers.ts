@@ -1,3 +1,4 @@
+import { expect } from "vitest";
 /** Shared checks for the curvature tests: central differences, symmetry, dense consistency. */
 import { Matrix, EigenvalueDecomposition } from "ml-matrix";
 import { Problem, loss, gradient, hvp, hessian, gaussNewton, functionalHessian } from "../../lib/curvature";
@@ -100,4 +101,20 @@ export function denseErrors(problem: Problem, theta: Float64Array, gen: Rng): { 
 export function eigenvaluesDesc(A: Matrix): number[] {
   const e = new EigenvalueDecomposition(A, { assumeSymmetric: true });
   return Array.from(e.realEigenvalues).sort((a, b) => b - a);
+}
+
+/**
+ * The exactness battery every model passes: gradient and HVP against central differences (<= 1e-6 relative),
+ * <u, Hv> = <Hu, v> (1e-12), the dense Hessian equal to its HVP columns (1e-13), H_o + H_f = H (1e-12) and,
+ * unless `checkAsymmetry` is false, a symmetric dense Hessian (1e-12).
+ */
+export function expectExactCurvature(problem: Problem, theta: Float64Array, gen: Rng, hRel = 1e-3, checkAsymmetry = true): void {
+  const fd = finiteDifferenceErrors(problem, theta, gen, hRel);
+  expect(fd.grad).toBeLessThan(1e-6);
+  expect(fd.hvp).toBeLessThan(1e-6);
+  expect(hvpAsymmetry(problem, theta, gen)).toBeLessThan(1e-12);
+  const dense = denseErrors(problem, theta, gen);
+  expect(dense.columns).toBeLessThan(1e-13);
+  expect(dense.split).toBeLessThan(1e-12);
+  if (checkAsymmetry) expect(dense.asym).toBeLessThan(1e-12);
 }
