@@ -28,7 +28,6 @@
  */
 import { Matrix } from "ml-matrix";
 import { svd } from "../linalg/svd";
-import { eigh } from "../linalg/eigh";
 import { kron } from "../linalg/kron";
 import { completeBasis } from "../init/balanced";
 import { Rng } from "../random/rng";
@@ -71,19 +70,10 @@ function checkData(fn: string, W: Matrix[], X: Matrix): number[] {
   return dims;
 }
 
-/**
- * Singular values of A, descending, length min(rows, cols): lib/linalg `svd`; if its Jacobi sweeps fail (seen
- * for exactly rank-one products through a width-1 layer), the square roots of the eigenvalues of the smaller
- * Gram matrix (lib/linalg `eigh`), which are accurate to rounding relative to sigma_max.
- */
+/** Singular values of A, descending, length min(rows, cols) (lib/linalg `svd`). */
 export function singularValues(A: Matrix): Float64Array {
   if (A.rows === 0 || A.columns === 0) return new Float64Array(0);
-  try {
-    return svd(A).s;
-  } catch {
-    const G = A.rows <= A.columns ? A.mmul(A.transpose()) : A.transpose().mmul(A);
-    return Float64Array.from(eigh(G).values).reverse().map((v) => Math.sqrt(Math.max(v, 0)));
-  }
+  return svd(A).s;
 }
 
 /** Spectral norm ||A||_2 (largest singular value). */
