@@ -8,7 +8,7 @@ import { norm2 } from "./blas";
 import { symmetricEigen } from "./eigh";
 import { applyToRows, orthogonalizeAgainst, randomOrthogonal, rowsToMatrix } from "./krylov";
 import type { LinearOperator } from "./operator";
-import { assertIntInRange, assertOperator, assertPositive, assertRng } from "./validate";
+import { assertIntInRange, assertIterativeOptions } from "./validate";
 
 /** Options of `lanczos`. */
 export interface LanczosOptions {
@@ -60,15 +60,9 @@ export interface IterativeEigenResult {
  */
 export function lanczos(op: LinearOperator, options: LanczosOptions): IterativeEigenResult {
   const fn = "lanczos";
-  assertOperator(fn, op);
-  const n = op.size;
-  if (!options || typeof options !== "object") throw new TypeError(`${fn}: options ({ k, rng, ... }) are required`);
-  const k = assertIntInRange(fn, "options.k", options.k, 1, n);
-  assertRng(fn, options.rng);
+  const { n, k, tol, maxIterations } = assertIterativeOptions(fn, op, options, { tol: 1e-10, maxIterations: 2000 });
   const which = options.which ?? "largest";
   if (which !== "largest" && which !== "smallest" && which !== "both") throw new RangeError(`${fn}: options.which must be "largest", "smallest" or "both", got ${String(which)}`);
-  const tol = assertPositive(fn, "options.tol", options.tol ?? 1e-10);
-  const maxIterations = assertIntInRange(fn, "options.maxIterations", options.maxIterations ?? 2000, 1, Number.MAX_SAFE_INTEGER);
   const m = assertIntInRange(fn, "options.basisSize", options.basisSize ?? Math.min(n, Math.max(2 * k + 20, 40)), Math.min(n, k + 1), n);
   const rng = options.rng;
 

@@ -7,7 +7,7 @@ import { symmetricEigen } from "./eigh";
 import { applyToRows, orthogonalizeAgainst, rowsToMatrix } from "./krylov";
 import type { IterativeEigenResult } from "./lanczos";
 import type { LinearOperator } from "./operator";
-import { assertIntInRange, assertOperator, assertPositive, assertRng } from "./validate";
+import { assertIntInRange, assertIterativeOptions } from "./validate";
 
 /** Options of `lobpcg`. */
 export interface LobpcgOptions {
@@ -37,13 +37,7 @@ export interface LobpcgOptions {
  */
 export function lobpcg(op: LinearOperator, options: LobpcgOptions): IterativeEigenResult {
   const fn = "lobpcg";
-  assertOperator(fn, op);
-  const n = op.size;
-  if (!options || typeof options !== "object") throw new TypeError(`${fn}: options ({ k, rng, ... }) are required`);
-  const k = assertIntInRange(fn, "options.k", options.k, 1, n);
-  assertRng(fn, options.rng);
-  const tol = assertPositive(fn, "options.tol", options.tol ?? 1e-8);
-  const maxIterations = assertIntInRange(fn, "options.maxIterations", options.maxIterations ?? 500, 1, Number.MAX_SAFE_INTEGER);
+  const { n, k, tol, maxIterations } = assertIterativeOptions(fn, op, options, { tol: 1e-8, maxIterations: 500 });
   const guard = assertIntInRange(fn, "options.guard", options.guard ?? Math.min(n - k, Math.max(2, Math.ceil(k / 4))), 0, n - k);
   const which = options.which ?? "largest";
   if (which !== "largest" && which !== "smallest") throw new RangeError(`${fn}: options.which must be "largest" or "smallest", got ${String(which)}`);

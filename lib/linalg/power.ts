@@ -6,7 +6,7 @@ import { dot, norm2 } from "./blas";
 import { orthogonalizeAgainst, rowsToMatrix } from "./krylov";
 import type { IterativeEigenResult } from "./lanczos";
 import type { LinearOperator } from "./operator";
-import { assertIntInRange, assertOperator, assertPositive, assertRng, checkedMatvec } from "./validate";
+import { assertIterativeOptions, checkedMatvec } from "./validate";
 
 /** Options of `powerIteration`. */
 export interface PowerOptions {
@@ -32,13 +32,7 @@ export interface PowerOptions {
  */
 export function powerIteration(op: LinearOperator, options: PowerOptions): IterativeEigenResult {
   const fn = "powerIteration";
-  assertOperator(fn, op);
-  const n = op.size;
-  if (!options || typeof options !== "object") throw new TypeError(`${fn}: options ({ k, rng, ... }) are required`);
-  const k = assertIntInRange(fn, "options.k", options.k, 1, n);
-  assertRng(fn, options.rng);
-  const tol = assertPositive(fn, "options.tol", options.tol ?? 1e-8);
-  const maxIterations = assertIntInRange(fn, "options.maxIterations", options.maxIterations ?? 1000, 1, Number.MAX_SAFE_INTEGER);
+  const { n, k, tol, maxIterations } = assertIterativeOptions(fn, op, options, { tol: 1e-8, maxIterations: 1000 });
   const rng = options.rng;
   const V = new Float64Array(k * n);
   const values = new Float64Array(k);

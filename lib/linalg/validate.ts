@@ -146,3 +146,31 @@ function describe(x: unknown): string {
   if (typeof x === "object") return (x as object).constructor?.name ?? "object";
   return typeof x;
 }
+
+/** The options every iterative eigensolver shares. */
+export interface IterativeCommonOptions {
+  k: number;
+  rng: Rng;
+  tol?: number;
+  maxIterations?: number;
+}
+
+/**
+ * The checks every iterative eigensolver (lanczos, lobpcg, powerIteration) makes of its operator and shared
+ * options, with the solver's own defaults for `tol` and `maxIterations`.
+ */
+export function assertIterativeOptions(
+  fn: string,
+  op: unknown,
+  options: IterativeCommonOptions | undefined,
+  defaults: { tol: number; maxIterations: number },
+): { n: number; k: number; tol: number; maxIterations: number } {
+  assertOperator(fn, op);
+  const n = op.size;
+  if (!options || typeof options !== "object") throw new TypeError(`${fn}: options ({ k, rng, ... }) are required`);
+  const k = assertIntInRange(fn, "options.k", options.k, 1, n);
+  assertRng(fn, options.rng);
+  const tol = assertPositive(fn, "options.tol", options.tol ?? defaults.tol);
+  const maxIterations = assertIntInRange(fn, "options.maxIterations", options.maxIterations ?? defaults.maxIterations, 1, Number.MAX_SAFE_INTEGER);
+  return { n, k, tol, maxIterations };
+}
