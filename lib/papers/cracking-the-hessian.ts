@@ -96,11 +96,7 @@ export function theorem31Outliers(stats: ScalarLinearStats): [number, number] {
  * with s_w = sigma_x^2 ||w||^2, s_v = sigma_x^2 ||v||^2. Equal to s^2 + 4q of (1) (an identity: see equation-2).
  */
 export function equation2Discriminant(stats: ScalarLinearStats): number {
-  const { sigmaX2, ww, vv, wv, yx } = stats;
-  const imbalance = sigmaX2 * ww - sigmaX2 * vv;
-  const nonCollinear = Math.max(0, ww * vv - wv * wv); // Cauchy-Schwarz: >= 0 up to rounding
-  const target = 2 * wv * sigmaX2 - yx;
-  return imbalance * imbalance + 4 * sigmaX2 * sigmaX2 * nonCollinear + 4 * target * target;
+  return equation2Contributions(stats).discriminant;
 }
 
 /**
