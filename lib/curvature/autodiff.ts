@@ -18,7 +18,7 @@
  * sums, Hadamard products, scalar scaling, column-broadcast bias, tanh / ReLU, a row-wise softmax,
  * reshape, and row / column concatenation and slicing.
  */
-import { gemm } from "./kernels";
+import { gemm } from "../linalg/matmul";
 
 /** A dual matrix: primal `v` (row-major `rows x cols`) and optional tangent `t` of the same shape. */
 export class Dual {

@@ -7,7 +7,7 @@
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
 import { LinearOperator } from "../linalg/operator";
 import { Dual, Tape, Var } from "./autodiff";
-import { gemm } from "./kernels";
+import { gemm } from "../linalg/matmul";
 import { Problem } from "./problem";
 import { Model, arrayToMatrix, checkInput, checkTheta, matrixToArray, paramLeaves } from "../models/model";
 

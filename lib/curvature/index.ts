@@ -38,11 +38,11 @@
  *   `divideBy10Schedule`, `recorder`.
  *
  * The tape engine (`Tape`, `Dual`) in `autodiff.ts` is what models record their forward pass on (new
- * models use its operations and get exact second derivatives for free); `gemm` in `kernels.ts` is the
- * matrix-multiplication kernel.
+ * models use its operations and get exact second derivatives for free); `gemm` (re-exported from
+ * `lib/linalg/matmul.ts`) is the matrix-multiplication kernel with transposes.
  */
 export * from "./problem";
 export * from "./curvature";
 export { Dual, Tape, Var, gelu, rsqrt, exp } from "./autodiff";
 export type { ScalarFunction } from "./autodiff";
-export { gemm } from "./kernels";
+export { gemm } from "../linalg/matmul";

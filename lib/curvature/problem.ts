@@ -12,7 +12,7 @@
  */
 import { Matrix } from "ml-matrix";
 import { Dual } from "./autodiff";
-import { gemm } from "./kernels";
+import { gemm } from "../linalg/matmul";
 import { Model, assertFinite, checkInput, matrixToArray } from "../models/model";
 
 export interface Problem {

@@ -5,7 +5,7 @@
 import { Matrix } from "ml-matrix";
 import { Rng } from "../random/rng";
 import { assertFinite, assertPositiveInt, matrixToArray } from "../models/model";
-import { gemm } from "../curvature/kernels";
+import { gemm } from "../linalg/matmul";
 
 function checkMatrix(where: string, X: Matrix): void {
   if (!(X instanceof Matrix)) throw new TypeError(`${where} must be an ml-matrix Matrix`);

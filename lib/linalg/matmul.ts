@@ -1,16 +1,17 @@
 /**
  * Dense float64 matrix-multiplication kernels on row-major `Float64Array`s: the hot path of every
- * gradient, Hessian-vector product and Jacobian in `lib/curvature/`.
+ * gradient, Hessian-vector product and Jacobian in `lib/curvature/`, and of LOBPCG's block operations.
+ * (`blas.ts` holds the strided, alpha-scaled product that the dense eigensolver's blocked updates use.)
  *
  * `gemm(ta, tb, m, n, k, A, B, C, accumulate)` computes `C (m x n) (+)= op(A) op(B)` with
  * `op(A)` of shape `m x k` and `op(B)` of shape `k x n`; `ta` / `tb` say the operand is stored transposed
  * (`A` stored `k x m`, `B` stored `n x k`). Loop orders keep the innermost loop contiguous (i-k-j for
  * `A B` and `A^T B`, row dot products for `A B^T`) and block over columns / the inner dimension so that
  * the streamed panel stays in cache. Products of at least `WASM_MIN_WORK` multiply-adds run in the
- * WebAssembly SIMD version of the same kernel (`wasm-gemm.ts`) when the runtime supports it.
+ * WebAssembly SIMD version of the same kernel (`wasm-matmul.ts`) when the runtime supports it.
  */
 
-import { WASM_MIN_WORK, gemmWasm } from "./wasm-gemm";
+import { WASM_MIN_WORK, gemmWasm } from "./wasm-matmul";
 
 const COL_BLOCK = 1024;
 const INNER_BLOCK = 128;

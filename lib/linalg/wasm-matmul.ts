@@ -1,8 +1,8 @@
 /**
- * WebAssembly SIMD (f64x2) version of the panel kernel of `kernels.ts`, used by `gemm` for products large
+ * WebAssembly SIMD (f64x2) version of the panel kernel of `matmul.ts`, used by `gemm` for products large
  * enough to amortise copying the operands into WebAssembly memory (`WASM_MIN_WORK` multiply-adds).
  *
- * The module is `panel.wat` (next to this file) assembled with wabt 1.0.32 (`wat2wasm panel.wat`) and
+ * The module is `matmul.wat` (next to this file) assembled with wabt 1.0.32 (`wat2wasm matmul.wat`) and
  * embedded below in base64. It computes C (m x n) += A (m x k) B (k x n) on row-major float64 with m, n even
  * and k a multiple of 4: operands are copied in with zero padding (and transposed when the caller's
  * operand is stored transposed), so the padding changes nothing. Set the environment variable

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { gemm, gemmJs } from "../../lib/curvature/kernels";
-import { gemmWasm, wasmAvailable } from "../../lib/curvature/wasm-gemm";
+import { gemm, gemmJs } from "../../lib/linalg/matmul";
+import { gemmWasm, wasmAvailable } from "../../lib/linalg/wasm-matmul";
 import { rng } from "../../lib/random/rng";
 
 describe("gemm kernels", () => {
