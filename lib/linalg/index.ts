@@ -10,7 +10,7 @@
  * Matrix-free (LinearOperator from ./linalg/operator; every random draw from the Rng argument):
  *   denseOperator(A)
  *   lanczos(op, { k, which?, rng, maxIterations?, tol?, vectors?, basisSize? })
- *   lobpcg(op, { k, rng, maxIterations?, tol?, guard?, which? })
+ *   lobpcg(op, { k, rng, maxIterations?, tol?, guard?, which?, initial? }) (also returns products)
  *   powerIteration(op, { k, rng, maxIterations?, tol? })
  *     -> { values, vectors?, iterations, residualNorms, converged }
  *   hutchinson(op, { probes, rng, distribution? }) -> { estimate, standardError, samples }

@@ -80,22 +80,35 @@ export function gemmWasm(ta: boolean, tb: boolean, m: number, n: number, k: numb
   if (!ta) {
     for (let i = 0; i < m; i++) f.set(A.subarray(i * k, (i + 1) * k), a0 + i * k2);
   } else {
-    for (let p = 0; p < k; p++) {
-      const src = p * m;
-      for (let i = 0; i < m; i++) f[a0 + i * k2 + p] = A[src + i];
-    }
+    transposeInto(A, k, m, f, a0, k2);
   }
   // op(B) as k x n (padded to k2 x n2)
   if (!tb) {
     for (let p = 0; p < k; p++) f.set(B.subarray(p * n, (p + 1) * n), b0 + p * n2);
   } else {
-    for (let j = 0; j < n; j++) {
-      const src = j * k;
-      for (let p = 0; p < k; p++) f[b0 + p * n2 + j] = B[src + p];
-    }
+    transposeInto(B, n, k, f, b0, n2);
   }
   if (accumulate) for (let i = 0; i < m; i++) f.set(C.subarray(i * n, (i + 1) * n), c0 + i * n2);
   st.panel(m2, n2, k2, a0 * 8, b0 * 8, c0 * 8, 128, 1024);
   for (let i = 0; i < m; i++) C.set(f.subarray(c0 + i * n2, c0 + i * n2 + n), i * n);
   return true;
+}
+
+/**
+ * dst[off + c * ld + r] = src[r * cols + c] for the rows x cols row-major `src`, in 64 x 64 tiles: a plain
+ * transposing loop writes a new cache line per entry, which for a Gram matrix of long vectors (k = 2e5) cost
+ * more than the product itself.
+ */
+function transposeInto(src: Float64Array, rows: number, cols: number, dst: Float64Array, off: number, ld: number): void {
+  const T = 64;
+  for (let r0 = 0; r0 < rows; r0 += T) {
+    const r1 = Math.min(rows, r0 + T);
+    for (let c0 = 0; c0 < cols; c0 += T) {
+      const c1 = Math.min(cols, c0 + T);
+      for (let c = c0; c < c1; c++) {
+        const o = off + c * ld;
+        for (let r = r0; r < r1; r++) dst[o + r] = src[r * cols + c];
+      }
+    }
+  }
 }

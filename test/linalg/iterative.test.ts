@@ -105,6 +105,42 @@ describe("lobpcg vs dense eigh", () => {
     const expected = [10, 5, 5, 5, 2, 2, 2, 2, 2];
     for (let i = 0; i < 9; i++) expect(Math.abs(res.values[i] - expected[i])).toBeLessThanOrEqual(2 * 1e-9 * 10 * 3);
   });
+  it("clustered top-10 above a dense bulk (the shape of figure 4's Hessian): converges, residuals are true ones", () => {
+    // top 10 in [1.34, 1.42], then 40 in [1.2, 1.3], then 150 in [0, 1]
+    const gc = rng(41);
+    const spec = Float64Array.from({ length: n }, (_, i) => (i < 10 ? 1.42 - 0.008 * i : i < 50 ? 1.3 - 0.1 * gc.uniform() : gc.uniform()));
+    const A = fromSpectrum(Q, spec);
+    const desc = denseDesc(A);
+    const res = lobpcg(denseOperator(A), { k: 10, rng: rng(42), tol: 1e-10, maxIterations: 300 });
+    expect(res.converged).toBe(true);
+    expectRitzBound(res, desc, normOf(desc), "largest");
+    const V = res.vectors!;
+    const R = A.mmul(V).sub(V.mmul(Matrix.diag(Array.from(res.values))));
+    for (let j = 0; j < 10; j++) {
+      const rj = Math.sqrt(R.getColumn(j).reduce((a, x) => a + x * x, 0));
+      expect(Math.abs(rj - res.residualNorms[j])).toBeLessThanOrEqual(1e-13 * desc[0]);
+    }
+    const gram = V.transpose().mmul(V);
+    for (let i = 0; i < 10; i++) for (let j = 0; j < 10; j++) expect(Math.abs(gram.get(i, j) - (i === j ? 1 : 0))).toBeLessThanOrEqual(1e-12);
+    // one product per active residual per iteration (plus the initial block and the final check), never 2 per vector
+    expect(res.products).toBeLessThanOrEqual(13 + 13 * res.iterations + 10);
+  });
+  it("warm start from the eigenvectors of a nearby operator takes fewer iterations than a cold start", () => {
+    const E = new Matrix(n, n);
+    const gp = rng(43);
+    for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) { const v = 1e-6 * gp.normal(); E.set(i, j, v); E.set(j, i, v); }
+    const cold = lobpcg(denseOperator(Arand), { k: 4, rng: rng(44), tol: 1e-9 });
+    const warm = lobpcg(denseOperator(Arand.clone().add(E)), { k: 4, rng: rng(44), tol: 1e-9, initial: cold.vectors });
+    expect(warm.converged).toBe(true);
+    expect(warm.iterations).toBeLessThan(cold.iterations / 2);
+  });
+  it("bad initial vectors are named", () => {
+    const op = denseOperator(Arand);
+    expect(() => lobpcg(op, { k: 2, rng: rng(1), initial: new Matrix(n - 1, 2) })).toThrow(`lobpcg: options.initial must be ${n} x j with 1 <= j <= k + guard = 4, got ${n - 1} x 2`);
+    const bad = new Matrix(n, 1);
+    bad.set(3, 0, NaN);
+    expect(() => lobpcg(op, { k: 2, rng: rng(1), initial: bad })).toThrow("lobpcg: options.initial must be finite, entry (3, 0) is NaN");
+  });
   it("smallest", () => {
     const asc = eigh(Arand).values;
     const res = lobpcg(denseOperator(Arand), { k: 2, which: "smallest", rng: rng(8), tol: 1e-9 });
