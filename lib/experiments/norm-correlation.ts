@@ -24,7 +24,7 @@
 import { Matrix } from "ml-matrix";
 import type { Model } from "../models/model";
 import { deepLinear, mlp } from "../models/mlp";
-import { Problem, mseProblem, populationProblem } from "../curvature/problem";
+import { Problem, mseProblem, populationProblem, populationStats } from "../curvature/problem";
 import { hessianOperator, lossAndGradient } from "../curvature/curvature";
 import { mupInit, ntpInit, standardInit } from "../init/generic";
 import { gaussianTeacher } from "../data/synthetic";
@@ -121,11 +121,7 @@ export function teacherTask(activation: "linear" | "relu", D: number, K: number,
 export function taskProblem(model: Model, task: Task): Problem {
   const { X, Y } = task;
   if (!model.linearInInput) return mseProblem(model, X, Y);
-  const n = X.columns;
-  const Xt = X.transpose();
-  const Sxx = X.mmul(Xt).div(n);
-  for (let i = 0; i < Sxx.rows; i++) for (let j = 0; j < i; j++) Sxx.set(j, i, Sxx.get(i, j));
-  return populationProblem(model, { Sxx, Syx: Y.mmul(Xt).div(n), Syy: Y.mmul(Y.transpose()).div(n) });
+  return populationProblem(model, populationStats(X, Y));
 }
 
 /** Training protocol (Cracking D.1.3, with the optimiser and a step cap stated). */
@@ -550,7 +546,7 @@ export function bestOverMatrices(study: Study, phase: "init" | "trained", norm: 
 export function leastSquaresFloor(task: Task): number {
   const { X, Y } = task;
   const n = X.columns;
-  const Sxx = X.mmul(X.transpose()).div(n), Syx = Y.mmul(X.transpose()).div(n);
+  const { Sxx, Syx } = populationStats(X, Y);
   const W = Syx.mmul(inverseSpd(Sxx));
   const R = Matrix.sub(W.mmul(X), Y);
   let s = 0;

@@ -32,6 +32,7 @@ import { kron } from "../linalg/kron";
 import { completeBasis } from "../init/balanced";
 import { Rng } from "../random/rng";
 import { Model, defineModel } from "../models/model";
+import { populationStats } from "../curvature/problem";
 import { ImageDataset, imagesToMatrix, selectLabels } from "../data/loaders";
 import { oneHot, subsampleByClass, whiten } from "../data/synthetic";
 
@@ -544,11 +545,7 @@ export function classProportionSubset(
   const Y = oneHot(labels, ds.classes);
   const counts = new Array(ds.classes).fill(0);
   labels.forEach((c) => counts[c]++);
-  const Xt = X.transpose();
-  return {
-    X, Y, labels, alphaMax: Math.max(...counts) / n, dropped: raw.rows - keep.length,
-    Sxx: X.mmul(Xt).div(n), Syx: Y.mmul(Xt).div(n), Syy: Y.mmul(Y.transpose()).div(n),
-  };
+  return { X, Y, labels, alphaMax: Math.max(...counts) / n, dropped: raw.rows - keep.length, ...populationStats(X, Y) };
 }
 
 /**

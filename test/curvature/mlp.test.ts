@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Matrix } from "ml-matrix";
 import { deepLinear, mlp, Model } from "../../lib/models";
-import { mseProblem, populationProblem, gaussNewton, ntkGram, jacobian, hvp, hessian, ggnVectorProduct, functionalHvp, hessianOperator, lossAndGradient, loss, outputs } from "../../lib/curvature";
+import { mseProblem, populationProblem, populationStats, gaussNewton, ntkGram, jacobian, hvp, hessian, ggnVectorProduct, functionalHvp, hessianOperator, lossAndGradient, loss, outputs } from "../../lib/curvature";
 import { rng, Rng } from "../../lib/random/rng";
 import { finiteDifferenceErrors, hvpAsymmetry, denseErrors, eigenvaluesDesc, direction, relErr, matRelErr, expectExactCurvature } from "./helpers";
 
@@ -130,6 +130,20 @@ describe("MLP and deep linear curvature", () => {
     expect(Math.abs(loss(pop, theta) - loss(mse, theta))).toBeLessThan(1e-13);
     const v = direction(gen, model.numParams);
     expect(relErr(hvp(pop, theta, v), hvp(mse, theta, v))).toBeLessThan(1e-12);
+  });
+
+  it("populationStats: the second moments of a sample, S_xx and S_yy exactly symmetric; bad input named", () => {
+    const gen = rng(19);
+    const X = gen.normalMatrix(37, 101), Y = gen.normalMatrix(3, 101); // large enough for the WebAssembly kernel
+    const st = populationStats(X, Y);
+    expect(matRelErr(st.Sxx, X.mmul(X.transpose()).div(101))).toBeLessThan(1e-14);
+    expect(matRelErr(st.Syx, Y.mmul(X.transpose()).div(101))).toBeLessThan(1e-14);
+    expect(matRelErr(st.Syy, Y.mmul(Y.transpose()).div(101))).toBeLessThan(1e-14);
+    for (let i = 0; i < 37; i++) for (let j = 0; j < i; j++) expect(st.Sxx.get(i, j)).toBe(st.Sxx.get(j, i));
+    expect(() => populationStats(X, gen.normalMatrix(3, 100))).toThrow("populationStats: Y must be a Matrix with one column per sample (101), got 3 x 100");
+    const bad = X.clone();
+    bad.set(2, 5, Infinity);
+    expect(() => populationStats(bad, Y)).toThrow(/populationStats: X/);
   });
 
   it("bad input: clear errors naming function and argument", () => {
