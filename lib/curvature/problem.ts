@@ -145,9 +145,13 @@ export function populationProblem(model: Model, stats: PopulationStats): Problem
   const C = matrixToArray(Syx);
   const eye = new Float64Array(d0 * d0);
   for (let i = 0; i < d0; i++) eye[i * d0 + i] = 1;
+  // Whitened data (S_xx = sigma_x^2 I, Data Dependence App. C) needs no product: W (c I) is c W, exactly
+  // the same numbers as the gemm (each entry is one product w c plus zeros) for a d_0-times smaller cost.
+  const scalar = scalarIdentity(S, d0);
   const times = (W: Float64Array): Float64Array => {
     const out = new Float64Array(k * d0);
-    gemm(false, false, k, d0, d0, W, S, out, false);
+    if (scalar !== null) for (let i = 0; i < out.length; i++) out[i] = W[i] * scalar;
+    else gemm(false, false, k, d0, d0, W, S, out, false);
     return out;
   };
   return {
@@ -172,6 +176,15 @@ export function populationProblem(model: Model, stats: PopulationStats): Problem
       return times(dW);
     },
   };
+}
+
+/** c when the row-major d x d matrix S is exactly c I, otherwise null. */
+function scalarIdentity(S: Float64Array, d: number): number | null {
+  const c = S[0];
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < d; j++) if (S[i * d + j] !== (i === j ? c : 0)) return null;
+  }
+  return c;
 }
 
 /**

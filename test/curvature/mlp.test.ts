@@ -132,6 +132,23 @@ describe("MLP and deep linear curvature", () => {
     expect(relErr(hvp(pop, theta, v), hvp(mse, theta, v))).toBeLessThan(1e-12);
   });
 
+  it("population problem with S_xx = c I (whitened data) gives bitwise the numbers of the general product", () => {
+    const gen = rng(23);
+    const model = deepLinear([5, 4, 3]);
+    const Syx = gen.normalMatrix(3, 5);
+    const theta = randomTheta(model, gen);
+    const v = direction(gen, model.numParams);
+    const white = populationProblem(model, { Sxx: Matrix.eye(5).mul(2.5), Syx });
+    // the same matrix with one off-diagonal entry at the smallest subnormal takes the general path
+    const almost = Matrix.eye(5).mul(2.5);
+    almost.set(0, 1, 5e-324);
+    almost.set(1, 0, 5e-324);
+    const general = populationProblem(model, { Sxx: almost, Syx });
+    expect(Array.from(hvp(white, theta, v))).toEqual(Array.from(hvp(general, theta, v)));
+    expect(Array.from(lossAndGradient(white, theta).gradient)).toEqual(Array.from(lossAndGradient(general, theta).gradient));
+    expect(loss(white, theta)).toBe(loss(general, theta));
+  });
+
   it("populationStats: the second moments of a sample, S_xx and S_yy exactly symmetric; bad input named", () => {
     const gen = rng(19);
     const X = gen.normalMatrix(37, 101), Y = gen.normalMatrix(3, 101); // large enough for the WebAssembly kernel
