@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { cpus, loadavg } from "node:os";
 import { mlp } from "../lib/models/index";
 import { mseProblem, lossAndGradient, hvp } from "../lib/curvature/index";
-import { wasmAvailable } from "../lib/linalg/wasm-matmul";
+import { wasmAvailable } from "../lib/linalg/kernels/wasm";
 import { pytorchDefaultInit } from "../lib/init/index";
 import { loadFashionMnist, imagesToMatrix, oneHot, selectLabels } from "../lib/data/index";
 import { rng } from "../lib/random/rng";

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
 import { matmul } from "../lib/linalg/blas";
 import { eigh } from "../lib/linalg/eigh";
-import { wasmGemmAvailable } from "../lib/linalg/wasm-gemm";
+import { wasmAvailable as wasmGemmAvailable } from "../lib/linalg/kernels/wasm";
 import { loadavg } from "node:os";
 import { rng } from "../lib/random/rng";
 

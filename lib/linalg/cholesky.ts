@@ -1,7 +1,8 @@
 /**
- * Cholesky factorisation.
+ * Cholesky factorisation: LAPACK dpotrf on the native backend (./kernels), the project's own loop otherwise.
  */
 import { Matrix } from "ml-matrix";
+import { lapackAvailable, lapackCholesky } from "./kernels";
 import { fromRowMajor } from "./storage";
 import { assertNonEmpty, assertPositive, assertSquare, assertSymmetric, toRowMajor } from "./validate";
 
@@ -21,6 +22,11 @@ export function cholesky(A: Matrix, options: { symmetryTolerance?: number } = {}
   const tol = assertPositive(fn, "options.symmetryTolerance", options.symmetryTolerance ?? 1e-10, true);
   const a = toRowMajor(fn, "A", A);
   assertSymmetric(fn, "A", a, n, tol);
+  if (lapackAvailable()) {
+    const minor = lapackCholesky(a, n); // dpotrf
+    if (minor > 0) throw new RangeError(`${fn}: A is not positive definite (pivot ${minor - 1}: the leading minor of order ${minor} is not positive definite)`);
+    return fromRowMajor(a, n, n);
+  }
   const l = new Float64Array(n * n);
   for (let j = 0; j < n; j++) {
     const rj = j * n;

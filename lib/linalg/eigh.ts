@@ -1,8 +1,9 @@
 /**
- * Dense symmetric eigen-decomposition, as LAPACK dsyevd: Householder tridiagonalisation (./tridiagonal), then
+ * Dense symmetric eigen-decomposition. On the native backend LAPACK itself (dsyevd, or dsyevr for an index
+ * range: ./kernels); otherwise the project's own version of dsyevd: Householder tridiagonalisation (./tridiagonal), then
  * implicit QL with shifts on the tridiagonal for values only (O(n^2)), or divide and conquer (./dc; Cuppen,
  * Gu-Eisenstat) when vectors are wanted, then the blocked (compact WY) back-transformation. Row-major
- * Float64Array storage; the O(n^3) parts run in WebAssembly SIMD kernels when available (./wasm-gemm,
+ * Float64Array storage; the O(n^3) parts run in WebAssembly SIMD kernels when available (./kernels/wasm,
  * ./tridiag.wat), in JavaScript otherwise.
  *
  * Accuracy (test/linalg): scaled residual ||AQ - QΛ||_F / (n ||A||_F eps) and orthogonality
@@ -11,8 +12,9 @@
  */
 import { Matrix } from "ml-matrix";
 import { backTransformRows, releaseWasmTridiagonalMemory, tridiagonalize, tridiagonalQL } from "./tridiagonal";
-import { releaseWasmGemmMemory } from "./wasm-gemm";
+import { releaseWasmGemmMemory } from "./kernels/wasm";
 import { tridiagonalDC } from "./dc";
+import { lapackAvailable, lapackSymmetricEigen } from "./kernels";
 import { assertIntInRange, assertNonEmpty, assertPositive, assertSquare, assertSymmetric, toRowMajor } from "./validate";
 
 /** Options of `eigh`. */
@@ -28,7 +30,10 @@ export interface EighOptions {
    * then replaced by (A + A^T) / 2.
    */
   symmetryTolerance?: number;
-  /** Tridiagonal solver for the vectors: "dc" divide and conquer, "ql" implicit QL; default "auto" (dc for n > 32). */
+  /**
+   * Tridiagonal solver for the vectors: "dc" divide and conquer, "ql" implicit QL (both the project's own);
+   * default "auto": LAPACK on the native backend, else dc for n > 32.
+   */
   method?: "auto" | "ql" | "dc";
 }
 
@@ -82,6 +87,12 @@ export function symmetricEigen(
   // a power of two, so the scaling is exact
   const scale = Math.pow(2, Math.round(Math.log2(amax)));
   for (let i = 0; i < n * n; i++) a[i] /= scale;
+  if (method === "auto" && lapackAvailable()) {
+    // native backend: LAPACK's dsyevd (whole spectrum) or dsyevr (an index range)
+    const r = lapackSymmetricEigen(a, n, wantVectors, first, count);
+    for (let i = 0; i < r.values.length; i++) r.values[i] *= scale;
+    return r;
+  }
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   const tau = new Float64Array(n);

@@ -1,10 +1,12 @@
 /**
- * Thin Householder QR.
+ * Thin Householder QR: LAPACK dgeqrf + dorgqr on the native backend (./kernels), the project's own
+ * reflections otherwise.
  */
 import { Matrix } from "ml-matrix";
 import { fromRowMajor } from "./storage";
 import { assertNonEmpty, toRowMajor } from "./validate";
 import { dot, transpose } from "./blas";
+import { lapackAvailable, lapackQrRows } from "./kernels";
 
 /**
  * Householder QR of the columns of a (rows = vectors, `n` vectors of length `m`, row-major n x m; destroyed).
@@ -12,6 +14,19 @@ import { dot, transpose } from "./blas";
  * nonnegative diagonal). Internal form used by svd, lobpcg and hutchpp.
  */
 export function qrRows(at: Float64Array, m: number, n: number): { qt: Float64Array; r: Float64Array } {
+  const { qt, r } = lapackAvailable() ? lapackQrRows(at, m, n) : householderQrRows(at, m, n);
+  // nonnegative diagonal of R (unique factors for full column rank)
+  for (let j = 0; j < n; j++) {
+    if (r[j * n + j] < 0) {
+      for (let c = j; c < n; c++) r[j * n + c] = -r[j * n + c];
+      for (let i = 0; i < m; i++) qt[j * m + i] = -qt[j * m + i];
+    }
+  }
+  return { qt, r };
+}
+
+/** The project's own Householder QR (same storage as qrRows; R's diagonal may be negative). */
+function householderQrRows(at: Float64Array, m: number, n: number): { qt: Float64Array; r: Float64Array } {
   const tau = new Float64Array(n);
   const r = new Float64Array(n * n);
   for (let j = 0; j < n; j++) {
@@ -60,13 +75,6 @@ export function qrRows(at: Float64Array, m: number, n: number): { qt: Float64Arr
       const vj = j * m;
       const s = t * dot(at, qt, m - j, vj + j, qc + j);
       for (let i = j; i < m; i++) qt[qc + i] -= s * at[vj + i];
-    }
-  }
-  // nonnegative diagonal of R
-  for (let j = 0; j < n; j++) {
-    if (r[j * n + j] < 0) {
-      for (let c = j; c < n; c++) r[j * n + c] = -r[j * n + c];
-      for (let i = 0; i < m; i++) qt[j * m + i] = -qt[j * m + i];
     }
   }
   return { qt, r };

@@ -1,10 +1,12 @@
 /**
- * Thin singular value decomposition by QR followed by one-sided Jacobi (Hestenes) on R: accurate (small
+ * Thin singular value decomposition: LAPACK dgesdd on the native backend (./kernels); otherwise QR followed by
+ * one-sided Jacobi (Hestenes) on R: accurate (small
  * singular values to high relative accuracy for well-scaled columns), simple, and fast enough for the few
  * hundred columns the notebooks use.
  */
 import { Matrix } from "ml-matrix";
 import { dot, matmul, transpose } from "./blas";
+import { lapackAvailable, lapackSvd } from "./kernels";
 import { qrRows } from "./qr";
 import { fromRowMajor } from "./storage";
 import { assertNonEmpty, toRowMajor } from "./validate";
@@ -23,6 +25,11 @@ export function svd(A: Matrix): { U: Matrix; s: Float64Array; V: Matrix } {
   assertNonEmpty("svd", "A", A);
   const m = A.rows;
   const n = A.columns;
+  if (lapackAvailable()) {
+    const p = Math.min(m, n);
+    const { s, u, vt } = lapackSvd(a, m, n); // dgesdd
+    return { U: fromRowMajor(u, m, p), s, V: fromRowMajor(transpose(vt, p, n), n, p) };
+  }
   if (m >= n) {
     const { ut, s, vt } = svdRows(transpose(a, m, n), m, n);
     return { U: fromRowMajor(transpose(ut, n, m), m, n), s, V: fromRowMajor(transpose(vt, n, n), n, n) };

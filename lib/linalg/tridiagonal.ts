@@ -13,9 +13,10 @@
  * every update is then a contiguous axpy or dot product.
  */
 
-import { gemm, wasmGemmEnabled } from "./blas";
-import { gemmInWasm, packB, wasmWorkspace } from "./wasm-gemm";
-import { ensureMemory, instantiateBase64, WasmMemory } from "./wasm";
+import { gemm } from "./blas";
+import { backendName } from "./kernels";
+import { ensureMemory, gemmInWasm, instantiateBase64, packB, wasmWorkspace, WasmMemory } from "./kernels/wasm";
+import { TRIDIAG_WASM } from "./kernels/wasm-modules";
 
 const EPS = 2.220446049250313e-16;
 
@@ -50,7 +51,7 @@ export function tridiagonalize(a: Float64Array, n: number, d: Float64Array, e: F
     return;
   }
   const need = n * n + 4 * n;
-  const kern = n >= 64 && useWasmTridiag ? loadFused() : null;
+  const kern = n >= 64 && useWasmTridiag && backendName() !== "js" ? loadFused() : null;
   let mem: Float64Array;
   if (kern !== null) {
     ensureMemory(kern.memory, need * 8);
@@ -166,8 +167,6 @@ export function setWasmTridiagonalize(enabled: boolean): void {
   useWasmTridiag = enabled;
 }
 
-/** tridiag.wat assembled with `wat2wasm --enable-simd` (507 bytes). */
-const FUSED_WASM_BASE64 = "AGFzbQEAAAABCwFgB39/f39/f38AAwIBAAUDAQABBxICBm1lbW9yeQIABWZ1c2VkAAAKxgMBwwMEBH8GfAV7AX8gAUEBaiEHAkADQCAHIABODQEgAiAHIABsQQN0aiEJIAdBA3QhCiADIApqKwMAIQsgBCAKaisDACEMIAUgCmorAwAhDSAJIApqKwMARAAAAAAAAABAIAsgDKKioSEOIAkgCmogDjkDACAOIA2iIQ8gC/0UIREgDP0UIRIgDf0UIRP9DAAAAAAAAAAAAAAAAAAAAAAhFCAHQQFqIQgCQANAIAhBAWogAE4NASAIQQN0IQogCSAKaiEWIBb9AAQAIBEgBCAKav0ABAD98gH98QEgEiADIApq/QAEAP3yAf3xASEVIBYgFf0LBAAgFCAVIAUgCmr9AAQA/fIB/fABIRQgBiAKaiAGIApq/QAEACAVIBP98gH98AH9CwQAIAhBAmohCAwACwsgCCAASARAIAhBA3QhCiAJIApqIRYgFisDACALIAQgCmorAwCioSAMIAMgCmorAwCioSEQIBYgEDkDACAPIBAgBSAKaisDAKKgIQ8gBiAKaiAGIApqKwMAIBAgDaKgOQMACyAHQQN0IQogBiAKaiAGIApqKwMAIA8gFP0hACAU/SEBoKCgOQMAIAdBAWohBwwACwsL";
 
 interface FusedKernel {
   memory: WasmMemory;
@@ -181,7 +180,7 @@ export function releaseWasmTridiagonalMemory(maxBytes = 64 * 1024 * 1024): void 
 }
 function loadFused(): FusedKernel | null {
   if (fusedKernel !== undefined) return fusedKernel;
-  const ex = instantiateBase64(FUSED_WASM_BASE64) as unknown as FusedKernel | null;
+  const ex = instantiateBase64(TRIDIAG_WASM) as unknown as FusedKernel | null;
   fusedKernel = ex === null ? null : { memory: ex.memory, fused: ex.fused };
   return fusedKernel;
 }
@@ -206,7 +205,7 @@ export function backTransformRows(a: Float64Array, tau: Float64Array, n: number,
   const oG = oYtRM + NB * n;
   const oTT = oG + NB * NB;
   const total = oTT + NB * NB + 8;
-  const mem = n >= 64 && count >= 4 && wasmGemmEnabled() ? wasmWorkspace(total) : null;
+  const mem = n >= 64 && count >= 4 && backendName() === "wasm" ? wasmWorkspace(total) : null;
   if (mem !== null) mem.set(vt.subarray(0, count * n), 0);
   for (let k0 = lastStart; k0 >= 0; k0 -= NB) {
     const k1 = Math.min(nr, k0 + NB);
@@ -228,7 +227,7 @@ export function backTransformRows(a: Float64Array, tau: Float64Array, n: number,
     let gOff = 0;
     let gl = b;
     if (mem !== null) {
-      packB(Y, 0, b, L, b, mem, oY);
+      packB(false, Y, 0, b, L, b, mem, oY);
       mem.set(Yt, oYtRM);
       mem.fill(0, oG, oG + b * b4);
       gemmInWasm(mem, b, b, L, 1, oYtRM, L, oY, oG, b4);
@@ -260,11 +259,11 @@ export function backTransformRows(a: Float64Array, tau: Float64Array, n: number,
       // W2 = W T^T
       const TT = new Float64Array(b * b);
       for (let i = 0; i < b; i++) for (let q = 0; q < b; q++) TT[q * b + i] = T[i * b + q];
-      packB(TT, 0, b, b, b, mem, oTT);
+      packB(false, TT, 0, b, b, b, mem, oTT);
       mem.fill(0, oW2, oW2 + count * b4);
       gemmInWasm(mem, count, b, b, 1, oW, b4, oTT, oW2, b4);
       // Vt[:, c0:] -= W2 Yt
-      packB(Yt, 0, L, b, L, mem, oYt);
+      packB(false, Yt, 0, L, b, L, mem, oYt);
       gemmInWasm(mem, count, L, b, -1, oW2, b4, oYt, c0, n);
       continue;
     }

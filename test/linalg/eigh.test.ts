@@ -69,7 +69,11 @@ describe("eigh options", () => {
   const all = eigh(A, { vectors: true });
   it("largest k: the top k values, ascending, with matching vectors", () => {
     const top = eigh(A, { vectors: true, largest: 5 });
-    expect(Array.from(top.values)).toEqual(Array.from(all.values.slice(35)));
+    // the same values to the backward-error level (LAPACK's range solver dsyevr and the full dsyevd are
+    // different algorithms, so equality is to rounding, not bitwise)
+    const bound = 10 * 40 * EPS * A.norm("frobenius");
+    const ref = all.values.slice(35);
+    top.values.forEach((v, i) => expect(Math.abs(v - ref[i])).toBeLessThanOrEqual(bound));
     expect(top.vectors!.columns).toBe(5);
     const { residual, orthogonality } = eigenChecks(A, top.values, top.vectors!);
     expect(residual).toBeLessThan(LIMIT);
@@ -77,7 +81,10 @@ describe("eigh options", () => {
   });
   it("smallest k: the bottom k values", () => {
     const bottom = eigh(A, { smallest: 3 });
-    expect(Array.from(bottom.values)).toEqual(Array.from(eigvalsh(A).slice(0, 3)));
+    const bound = 10 * 40 * EPS * A.norm("frobenius");
+    const ref = eigvalsh(A).slice(0, 3);
+    expect(bottom.values.length).toBe(3);
+    bottom.values.forEach((v, i) => expect(Math.abs(v - ref[i])).toBeLessThanOrEqual(bound));
     expect(bottom.vectors).toBeNull();
   });
   it("recovers a known spectrum with exact multiplicities", () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { Matrix } from "ml-matrix";
-import { gemm, matmul, setWasmGemm, transpose } from "../../lib/linalg/blas";
-import { wasmGemmAvailable } from "../../lib/linalg/wasm-gemm";
+import { gemm, matmul, transpose } from "../../lib/linalg/blas";
+import { availableBackends, useBackend } from "../../lib/linalg/kernels";
+import { wasmAvailable } from "../../lib/linalg/kernels/wasm";
 import { setWasmTridiagonalize, tridiagonalize, tridiagonalQL } from "../../lib/linalg/tridiagonal";
 import { eigh } from "../../lib/linalg/eigh";
 import { cholesky } from "../../lib/linalg/cholesky";
@@ -44,7 +45,7 @@ describe("blas.matmul", () => {
 });
 
 describe("WebAssembly kernels agree with the JavaScript kernels", () => {
-  it("wasm SIMD is available in this runtime (Node 20)", () => expect(wasmGemmAvailable()).toBe(true));
+  it("wasm SIMD is available in this runtime (Node 20)", () => expect(wasmAvailable()).toBe(true));
   it("strided gemm with alpha on odd shapes: wasm vs JS vs naive", () => {
     const g = rng(3);
     for (const [m, k, n] of [[37, 45, 29], [64, 300, 66], [5, 513, 130]]) {
@@ -52,11 +53,11 @@ describe("WebAssembly kernels agree with the JavaScript kernels", () => {
       const a = g.normalArray(m * lda + 1), b = g.normalArray(k * ldb + 2);
       const c0 = g.normalArray(m * ldc + 3);
       const cw = c0.slice(), cj = c0.slice();
-      setWasmGemm(true);
+      const prev = useBackend("wasm");
       gemm(m, n, k, -0.5, a, 1, lda, b, 2, ldb, cw, 3, ldc);
-      setWasmGemm(false);
+      useBackend("js");
       gemm(m, n, k, -0.5, a, 1, lda, b, 2, ldb, cj, 3, ldc);
-      setWasmGemm(true);
+      useBackend(prev);
       for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
         let s = 0;
         for (let p = 0; p < k; p++) s += a[1 + i * lda + p] * b[2 + p * ldb + j];
@@ -77,9 +78,11 @@ describe("WebAssembly kernels agree with the JavaScript kernels", () => {
     for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) { const v = g.normal(); a[i * n + j] = v; a[j * n + i] = v; }
     const run = (wasm: boolean) => {
       setWasmTridiagonalize(wasm);
+      const prev = useBackend(wasm ? "wasm" : "js");
       const w = a.slice(), d = new Float64Array(n), e = new Float64Array(n), tau = new Float64Array(n);
       tridiagonalize(w, n, d, e, tau);
       setWasmTridiagonalize(true);
+      useBackend(prev);
       tridiagonalQL(d, e, n, null);
       return d;
     };
@@ -89,7 +92,7 @@ describe("WebAssembly kernels agree with the JavaScript kernels", () => {
   });
   it("eigh with the JavaScript kernels only passes the residual checks (n = 130)", () => {
     setWasmTridiagonalize(false);
-    setWasmGemm(false);
+    const prev = useBackend("js");
     try {
       const A = new Matrix(130, 130);
       const g = rng(6);
@@ -100,7 +103,7 @@ describe("WebAssembly kernels agree with the JavaScript kernels", () => {
       expect(orthogonality).toBeLessThan(LIMIT);
     } finally {
       setWasmTridiagonalize(true);
-      setWasmGemm(true);
+      useBackend(prev);
     }
   });
 });

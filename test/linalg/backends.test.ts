@@ -1,0 +1,64 @@
+// Native and WebAssembly results agree to 1e-12 relative on the eigen battery, the factorisations and the
+// curvature products; the selection honours HS_BACKEND and reports what it picked.
+import { describe, expect, it } from "vitest";
+import { existsSync } from "node:fs";
+import { Matrix } from "ml-matrix";
+import { availableBackends, backendInfo, backendName, useBackend } from "../../lib/linalg/kernels";
+import type { BackendName } from "../../lib/linalg/kernels";
+import { cholesky, eigh, qr, svd } from "../../lib/linalg";
+import { rng } from "../../lib/random/rng";
+import { battery } from "./helpers";
+
+const backends = availableBackends();
+
+function under<T>(name: BackendName, f: () => T): T {
+  const prev = useBackend(name);
+  try {
+    return f();
+  } finally {
+    useBackend(prev);
+  }
+}
+
+/** max |x - y| / max |y| over two arrays. */
+function relDiff(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  let d = 0, s = 0;
+  for (let i = 0; i < y.length; i++) { d = Math.max(d, Math.abs(x[i] - y[i])); s = Math.max(s, Math.abs(y[i])); }
+  return s === 0 ? d : d / s;
+}
+
+describe("backend selection", () => {
+  it("uses the backend HS_BACKEND names (default native where a BLAS loads) and describes it", () => {
+    const asked = process.env.HS_BACKEND;
+    const info = backendInfo();
+    if (asked) expect(info.backend).toBe(asked);
+    else expect(info.backend).toBe(backends[0]);
+    expect(info.library.length).toBeGreaterThan(0);
+    expect(info.threads).toBeGreaterThanOrEqual(1);
+    expect(backendName()).toBe(info.backend);
+  });
+  it("native is available on a machine with OpenBLAS (Debian's libopenblas0-pthread), as the README commands install", () => {
+    const hasOpenBlas = existsSync("/usr/lib/x86_64-linux-gnu/libopenblas.so.0");
+    if (hasOpenBlas) expect(backends).toContain("native");
+    expect(backends).toContain("js");
+  });
+});
+
+describe.runIf(backends.includes("native") && backends.includes("wasm"))("native and wasm agree to 1e-12 relative", () => {
+  it("eigenvalues of the LAPACK-style battery (values relative to max |lambda|)", () => {
+    for (const { name, A } of battery(rng(11), [5, 40, 130, 300])) {
+      const wn = under("native", () => eigh(A).values);
+      const ww = under("wasm", () => eigh(A).values);
+      expect(relDiff(wn, ww), name).toBeLessThanOrEqual(1e-12);
+    }
+  });
+  it("singular values, R of QR (up to rounding) and the Cholesky factor", () => {
+    const g = rng(12);
+    const A = new Matrix(Array.from({ length: 60 }, () => Array.from(g.normalArray(35))));
+    expect(relDiff(under("native", () => svd(A).s), under("wasm", () => svd(A).s))).toBeLessThanOrEqual(1e-12);
+    const rn = under("native", () => qr(A).R.to1DArray()), rw = under("wasm", () => qr(A).R.to1DArray());
+    expect(relDiff(rn, rw)).toBeLessThanOrEqual(1e-12);
+    const S = A.transpose().mmul(A).add(Matrix.eye(35));
+    expect(relDiff(under("native", () => cholesky(S).to1DArray()), under("wasm", () => cholesky(S).to1DArray()))).toBeLessThanOrEqual(1e-12);
+  });
+});
