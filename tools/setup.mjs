@@ -125,9 +125,28 @@ function ensureChromium() {
   aptInstall(TEST_DEBS, "Chromium (the browser test of the HTML pages)");
 }
 
+/** Where Debian, Ubuntu and Fedora put OpenBLAS (the native backend's first choice, lib/linalg/kernels/native.ts). */
+const OPENBLAS_FILES = ["x86_64-linux-gnu", "aarch64-linux-gnu", "", "../lib64"].map((d) => join("/usr/lib", d, "libopenblas.so.0"));
+
+/**
+ * The platform's BLAS/LAPACK for the native backend: Debian's libopenblas0-pthread (which also switches the
+ * libblas/liblapack alternatives, so numpy and torch use it too) when root on Debian; elsewhere one line
+ * naming what to install, and the library runs on its WebAssembly kernels.
+ */
+function ensureOpenBlas() {
+  if (process.env.HS_BLAS_LIB || process.env.HS_BACKEND === "wasm" || process.env.HS_BACKEND === "js") return;
+  if (process.platform !== "linux" || OPENBLAS_FILES.some((f) => existsSync(f))) return;
+  if (isRootOnDebian()) {
+    aptInstall(["libopenblas0-pthread"], "OpenBLAS (the native BLAS/LAPACK backend)");
+    return;
+  }
+  console.warn("setup: OpenBLAS not found: install it (Debian/Ubuntu: libopenblas0-pthread; Fedora: openblas) for the native backend, or set HS_BLAS_LIB; meanwhile the WebAssembly kernels are used.");
+}
+
 /** Everything the main job needs; returns the python to drive Jupyter with. Throws SetupError with advice. */
 export function setup({ forTest = false } = {}) {
   ensureNodeModules();
+  ensureOpenBlas();
   const python = ensurePython();
   registerKernel();
   ensureMathJax();
