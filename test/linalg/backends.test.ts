@@ -62,3 +62,19 @@ describe.runIf(backends.includes("native") && backends.includes("wasm"))("native
     expect(relDiff(under("native", () => cholesky(S).to1DArray()), under("wasm", () => cholesky(S).to1DArray()))).toBeLessThanOrEqual(1e-12);
   });
 });
+
+describe.runIf(backends.includes("native") && backends.includes("wasm"))("native and wasm agree on curvature products", () => {
+  it("gradient and HVP of a tanh MLP large enough for the BLAS path (relative 1e-12)", async () => {
+    const { mlp } = await import("../../lib/models");
+    const { mseProblem, lossAndGradient, hvp } = await import("../../lib/curvature");
+    const g = rng(13);
+    const model = mlp([40, 48, 32, 6], { activation: "tanh", bias: true });
+    const X = g.normalMatrix(40, 90), Y = g.normalMatrix(6, 90);
+    const problem = mseProblem(model, X, Y);
+    const theta = g.normalArray(model.numParams, 0, 0.3), v = g.normalArray(model.numParams);
+    const [gn, hn] = under("native", () => [lossAndGradient(problem, theta).gradient, hvp(problem, theta, v)]);
+    const [gw, hw] = under("wasm", () => [lossAndGradient(problem, theta).gradient, hvp(problem, theta, v)]);
+    expect(relDiff(gn, gw)).toBeLessThanOrEqual(1e-12);
+    expect(relDiff(hn, hw)).toBeLessThanOrEqual(1e-12);
+  });
+});
