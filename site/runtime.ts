@@ -1,0 +1,104 @@
+/**
+ * The explorable page: one slider per parameter; on every change the explorable recomputes (dense matrix,
+ * eigh, closed form) and the spectrum plot is redrawn with both. State for readers and for the browser test
+ * sits on #hs-status: data-state ("ok" | "assumption" | "error" | "computing"), data-agreement,
+ * data-tolerance, data-update-ms (compute + redraw of the last update) and data-updates (a counter).
+ * Runs on the page's main thread: at these sizes an update takes tens of milliseconds, and file:// pages
+ * may not start Web Workers in Chromium; a visible "computing" state covers the larger sizes.
+ */
+import type { Explorable } from "./explorables/types";
+import { backendName } from "../lib/linalg/kernels";
+
+declare const Plotly: { react(el: HTMLElement, data: unknown[], layout: unknown, config?: unknown): Promise<unknown> };
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+/** Slider values from the location hash (#m=20&n=200), so a setting can be linked; invalid entries ignored. */
+function fromHash(e: Explorable): Record<string, number> {
+  const values = Object.fromEntries(e.params.map((p) => [p.key, p.value]));
+  for (const part of location.hash.replace(/^#/, "").split("&")) {
+    const [k, v] = part.split("=");
+    const p = e.params.find((q) => q.key === k);
+    const x = Number(v);
+    if (p && Number.isFinite(x) && x >= p.min && x <= p.max) values[k] = x;
+  }
+  return values;
+}
+
+/** Build the page for `e` inside #hs-app and draw the default setting. */
+export function mount(e: Explorable): void {
+  const app = document.getElementById("hs-app");
+  if (!app) throw new Error("mount: the page has no #hs-app element");
+  const values = fromHash(e);
+  const form = el("form", { class: "hs-sliders" });
+  const status = el("div", { id: "hs-status", "data-updates": "0" });
+  const plotDiv = el("div", { id: "hs-plot", class: "hs-plot" });
+  const notes = el("ul", { class: "hs-notes" });
+  for (const p of e.params) {
+    const id = `hs-${p.key}`;
+    const row = el("div", { class: "hs-slider" });
+    const input = el("input", { type: "range", id, name: p.key, min: String(p.min), max: String(p.max), step: String(p.step), value: String(values[p.key]) });
+    const out = el("output", { for: id }, String(values[p.key]));
+    input.addEventListener("input", () => {
+      values[p.key] = Number(input.value);
+      out.textContent = input.value;
+      history.replaceState(null, "", "#" + e.params.map((q) => `${q.key}=${values[q.key]}`).join("&"));
+      schedule();
+    });
+    row.append(el("label", { for: id }, p.label), input, out);
+    form.append(row);
+  }
+  form.addEventListener("submit", (ev) => ev.preventDefault());
+  app.append(form, status, plotDiv, notes, el("p", { class: "hs-backend" }, `linear-algebra kernels: ${backendName()} (JavaScript when the browser has no WebAssembly SIMD)`));
+
+  let pending = false;
+  let updates = 0;
+  function schedule(): void {
+    if (pending) return; // slider events arriving mid-update coalesce into one recomputation
+    pending = true;
+    status.dataset.state = "computing";
+    status.textContent = "computing…";
+    // let the browser paint the computing state before the synchronous work
+    requestAnimationFrame(() => setTimeout(run, 0));
+  }
+
+  async function run(): Promise<void> {
+    pending = false;
+    const t0 = performance.now();
+    let state: string, message: string;
+    try {
+      const o = e.compute({ ...values });
+      const x = o.computed.map((_, i) => i + 1);
+      await Plotly.react(plotDiv, [
+        { x, y: o.computed, type: "scatter", mode: "markers", name: `dense ${e.matrix} (eigh)`, marker: { size: 8, color: "#1f77b4" } },
+        { x, y: o.predicted, type: "scatter", mode: "markers", name: "closed form", marker: { size: 12, symbol: "circle-open", color: "crimson", line: { width: 2 } } },
+      ], { title: { text: `${o.computed.length} eigenvalues, ascending` }, xaxis: { title: { text: "index" } }, yaxis: { title: { text: "eigenvalue" } }, margin: { t: 50 }, height: 440 }, { responsive: true, displaylogo: false });
+      const holds = o.agreement <= o.tolerance;
+      state = holds ? "ok" : "error";
+      message = `max |computed − closed form| / max |λ| = ${o.agreement.toExponential(2)} ${holds ? "≤" : ">"} tolerance ${o.tolerance.toExponential(0)}${holds ? ": agree" : ": DISAGREE"}`;
+      status.dataset.agreement = String(o.agreement);
+      status.dataset.tolerance = String(o.tolerance);
+      notes.replaceChildren(...o.notes.map((n) => el("li", {}, n)));
+      plotDiv.style.visibility = "visible";
+    } catch (err) {
+      const assumption = (err as Error).name === "AssumptionError";
+      state = assumption ? "assumption" : "error";
+      message = `${assumption ? "Assumption fails" : "Error"}: ${(err as Error).message}`;
+      status.dataset.agreement = "";
+      notes.replaceChildren();
+      plotDiv.style.visibility = "hidden"; // never leave a stale comparison on screen
+    }
+    const ms = performance.now() - t0;
+    status.dataset.state = state;
+    status.dataset.updateMs = ms.toFixed(1);
+    status.dataset.updates = String(++updates);
+    status.textContent = `${message} · update ${ms.toFixed(0)} ms`;
+    status.className = `hs-${state}`;
+  }
+  schedule();
+}
