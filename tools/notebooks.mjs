@@ -263,6 +263,7 @@ export async function main(argv) {
   });
   const report = writeReport(opts.outDir, entries, opts.notebooksDir, ids);
   writeIndex(opts.outDir, report);
+  try { const b = await (await import("./book.mjs")).book({ buildDir: opts.outDir, notebooksDir: opts.notebooksDir, report }); console.log(`notebooks: book ${relative(process.cwd(), join(b.outDir, "index.html"))}`); } catch (e) { console.error(`notebooks: the book (build/site) was not written: ${e.message}`); }
   const bad = entries.filter((e) => e.status !== "ok");
   const total = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`notebooks: ${entries.length - bad.length}/${entries.length} ok in ${total} s; report ${relative(process.cwd(), join(opts.outDir, "report.json"))}, pages ${relative(process.cwd(), join(opts.outDir, "html"))}/`);
