@@ -247,10 +247,15 @@ function nodeBoundary(stubbed) {
  * the boundary imports a Node built-in.
  */
 export async function bundleExplorable(name) {
+  return bundleForBrowser(`import { explorable } from "./explorables/${name}";\nimport { mount } from "./runtime";\nmount(explorable);\n`, join(root, "site"), `${name}.entry.ts`);
+}
+
+/** Bundle TypeScript source `contents` (imports resolved from resolveDir) for the browser, as the book does. */
+export async function bundleForBrowser(contents, resolveDir, sourcefile = "entry.ts") {
   const esbuild = await import("esbuild");
   const stubbed = [];
   const result = await esbuild.build({
-    stdin: { contents: `import { explorable } from "./explorables/${name}";\nimport { mount } from "./runtime";\nmount(explorable);\n`, resolveDir: join(root, "site"), sourcefile: `${name}.entry.ts`, loader: "ts" },
+    stdin: { contents, resolveDir, sourcefile, loader: "ts" },
     bundle: true, platform: "browser", format: "iife", target: "es2020", write: false, metafile: true, minify: true, legalComments: "none",
     logLevel: "silent", plugins: [nodeBoundary(stubbed)],
   });

@@ -23,7 +23,7 @@ export const explorable: Explorable = {
     { key: "ratio", label: "slope ratio between outputs", min: -1, max: 1, step: 0.05, value: 0.5 },
     { key: "initStd", label: "init scale (std · √m)", min: 0.05, max: 3, step: 0.05, value: 0.3 },
     { key: "steps", label: "GD steps (η = 0.05)", min: 0, max: 400, step: 10, value: 0 },
-    { key: "seed", label: "seed", min: 1, max: 50, step: 1, value: 112 },
+    { key: "seed", label: "seed", min: 1, max: 200, step: 1, value: 112 },
   ],
   compute(p) {
     const m = int(p, "m"), K = int(p, "K"), n = int(p, "n");

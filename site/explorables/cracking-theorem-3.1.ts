@@ -22,7 +22,7 @@ export const explorable: Explorable = {
     { key: "noise", label: "label noise", min: 0, max: 2, step: 0.05, value: 0.3 },
     { key: "initStd", label: "init scale (std · √m)", min: 0.05, max: 3, step: 0.05, value: 0.6 },
     { key: "steps", label: "GD steps (η = 0.05)", min: 0, max: 300, step: 10, value: 0 },
-    { key: "seed", label: "seed", min: 1, max: 50, step: 1, value: 31 },
+    { key: "seed", label: "seed", min: 1, max: 200, step: 1, value: 31 },
   ],
   compute(p) {
     const m = int(p, "m"), n = int(p, "n");

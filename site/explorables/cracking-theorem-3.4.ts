@@ -22,7 +22,7 @@ export const explorable: Explorable = {
     { key: "slopeNeg", label: "wedge slope, x < 0", min: -3, max: 3, step: 0.1, value: -0.5 },
     { key: "v1", label: "v₁ (first unit's input weight; 0 is a kink)", min: -2, max: 2, step: 0.1, value: 0.7 },
     { key: "initStd", label: "init std", min: 0.05, max: 2, step: 0.05, value: 0.8 },
-    { key: "seed", label: "seed", min: 1, max: 50, step: 1, value: 34 },
+    { key: "seed", label: "seed", min: 1, max: 200, step: 1, value: 34 },
   ],
   compute(p) {
     const m = int(p, "m");

@@ -20,7 +20,7 @@ export const explorable: Explorable = {
     { key: "wV", label: "value weight w_V", min: -3, max: 3, step: 0.05, value: 1.2 },
     { key: "qkStd", label: "query/key std", min: 0.05, max: 2, step: 0.05, value: 0.8 },
     { key: "sink", label: "attention-sink bias on token 1", min: -3, max: 3, step: 0.1, value: 0 },
-    { key: "seed", label: "seed", min: 1, max: 50, step: 1, value: 35 },
+    { key: "seed", label: "seed", min: 1, max: 200, step: 1, value: 35 },
   ],
   compute(p) {
     const T = int(p, "T"), dK = int(p, "dK");

@@ -23,7 +23,7 @@ export const explorable: Explorable = {
     { key: "std1", label: "W₁ entry std", min: 0.05, max: 2, step: 0.05, value: 0.7 },
     { key: "std2", label: "W₂ entry std (unbalance)", min: 0.05, max: 2, step: 0.05, value: 1.0 },
     { key: "extra", label: "samples beyond d₀ (n − d₀)", min: 0, max: 20, step: 1, value: 3 },
-    { key: "seed", label: "seed", min: 1, max: 50, step: 1, value: 15 },
+    { key: "seed", label: "seed", min: 1, max: 200, step: 1, value: 15 },
   ],
   compute(p) {
     const d0 = int(p, "d0"), d1 = int(p, "d1"), d2 = int(p, "d2"), n = d0 + int(p, "extra");

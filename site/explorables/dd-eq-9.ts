@@ -25,7 +25,7 @@ export const explorable: Explorable = {
     { key: "sigmaX", label: "input scale σ_x", min: 0.1, max: 3, step: 0.05, value: 1.5 },
     { key: "sMax", label: "largest singular value s₁", min: 0.05, max: 1.5, step: 0.05, value: 1.2 },
     { key: "sMin", label: "smallest singular value s_k", min: 0.05, max: 1.5, step: 0.05, value: 0.4 },
-    { key: "seed", label: "seed", min: 1, max: 50, step: 1, value: 9 },
+    { key: "seed", label: "seed", min: 1, max: 200, step: 1, value: 9 },
   ],
   compute(p) {
     const L = int(p, "L"), d0 = int(p, "d0"), dL = int(p, "dL");

@@ -19,7 +19,7 @@ export const explorable: Explorable = {
     { key: "m", label: "USI value m₀", min: 0.1, max: 1.5, step: 0.05, value: 0.8 },
     { key: "eta", label: "step size η", min: 0.01, max: 0.3, step: 0.01, value: 0.1 },
     { key: "steps", label: "GD steps t", min: 0, max: 400, step: 10, value: 0 },
-    { key: "seed", label: "seed", min: 1, max: 50, step: 1, value: 36 },
+    { key: "seed", label: "seed", min: 1, max: 200, step: 1, value: 36 },
   ],
   compute(p) {
     const s = usiSetting(p);
