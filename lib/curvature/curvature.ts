@@ -6,7 +6,7 @@
  */
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
 import { LinearOperator } from "../linalg/operator";
-import { Dual, Tape, Var } from "./autodiff";
+import { Dual, Tape, Var } from "../autodiff/tape";
 import { gemm } from "../linalg/matmul";
 import { Problem } from "./problem";
 import { Model, arrayToMatrix, checkInput, checkTheta, matrixToArray, paramLeaves } from "../models/model";

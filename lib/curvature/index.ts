@@ -43,6 +43,6 @@
  */
 export * from "./problem";
 export * from "./curvature";
-export { Dual, Tape, Var, gelu, rsqrt, exp } from "./autodiff";
-export type { ScalarFunction } from "./autodiff";
+export { Dual, Tape, Var, gelu, rsqrt, exp } from "../autodiff/tape";
+export type { ScalarFunction } from "../autodiff/tape";
 export { gemm } from "../linalg/matmul";

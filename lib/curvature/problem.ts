@@ -11,7 +11,7 @@
  *   averaged over the columns (samples / tokens).
  */
 import { Matrix } from "ml-matrix";
-import { Dual } from "./autodiff";
+import { Dual } from "../autodiff/tape";
 import { gemm } from "../linalg/matmul";
 import { Model, assertFinite, checkInput, matrixToArray } from "../models/model";
 

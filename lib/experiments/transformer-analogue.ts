@@ -30,7 +30,7 @@
 import { Matrix } from "ml-matrix";
 import { crossEntropyProblem, Problem } from "../curvature/problem";
 import { ggnOperator, hessianOperator, outputs } from "../curvature/curvature";
-import { gelu } from "../curvature/autodiff";
+import { gelu } from "../autodiff/tape";
 import { transformer } from "../models/transformer";
 import { Model, matrixToArray } from "../models/model";
 import { transformerInit } from "../init/transformer";

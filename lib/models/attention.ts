@@ -19,7 +19,7 @@
  * Parameter ordering (the paper's Hessian order w_V, w_K, w_Q): blocks `WV` (d x d), `WK` (d x d_K),
  * `WQ` (d x d_K), row-major. For d = 1: w_V (1 x 1), w_K and w_Q (1 x d_K).
  */
-import { Dual, Var } from "../curvature/autodiff";
+import { Dual, Var } from "../autodiff/tape";
 import { Model, assertPositiveInt, defineModel } from "./model";
 
 export interface SelfAttentionOptions {

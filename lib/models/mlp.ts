@@ -4,7 +4,7 @@
  * Parameter ordering (flat theta): layer by layer, `W_1, [b_1], W_2, [b_2], ..., W_L, [b_L]`; `W_l` is
  * `d_l x d_{l-1}` row-major, `b_l` is `d_l x 1`. Block names `W1`, `b1`, ...
  */
-import { Tape, Var } from "../curvature/autodiff";
+import { Tape, Var } from "../autodiff/tape";
 import { BlockSpec, Model, assertPositiveInt, defineModel } from "./model";
 
 /** Options shared by `deepLinear` and `mlp`. */

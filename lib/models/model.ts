@@ -7,7 +7,7 @@
  * `outputDim x n`.
  */
 import { Matrix } from "ml-matrix";
-import { Dual, Tape, Var } from "../curvature/autodiff";
+import { Dual, Tape, Var } from "../autodiff/tape";
 
 /** One parameter block: a `rows x cols` matrix stored row-major at `theta[offset .. offset + size)`. */
 export interface ParamBlock {

@@ -19,7 +19,7 @@
  * `l.mlpA.b2` (d x 1); then `l.ln2.g`, `l.ln2.b`, `l.mlp.W1`, `l.mlp.b1`, `l.mlp.W2`, `l.mlp.b2`; finally
  * `lnf.g`, `lnf.b` (d x 1) and `Wout` (vocab x d). Use `transformerInit` (lib/init) for GPT-2-style values.
  */
-import { Dual, Tape, Var, gelu, rsqrt } from "../curvature/autodiff";
+import { Dual, Tape, Var, gelu, rsqrt } from "../autodiff/tape";
 import { BlockSpec, Model, assertPositiveInt, defineModel } from "./model";
 
 export interface TransformerOptions {

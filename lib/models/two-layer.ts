@@ -5,7 +5,7 @@
  * its eigenvectors for the order (v, w); swap the halves to compare.)
  */
 import { Model, assertPositiveInt, defineModel } from "./model";
-import { Var } from "../curvature/autodiff";
+import { Var } from "../autodiff/tape";
 
 /**
  * Scalar two-layer linear network of Theorem 3.1: `f(x) = <w, v> x`, `w, v` in R^m, scalar input and

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Matrix } from "ml-matrix";
 import { transformer, mlp } from "../../lib/models/index";
 import { crossEntropyProblem, loss, gaussNewton, outputs } from "../../lib/curvature/index";
-import { gelu, rsqrt } from "../../lib/curvature/autodiff";
+import { gelu, rsqrt } from "../../lib/autodiff/tape";
 import { transformerInit } from "../../lib/init/index";
 import { loadTextCorpus, charTokenize, languageModelBatch } from "../../lib/data/index";
 import { rng } from "../../lib/random/rng";
