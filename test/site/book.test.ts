@@ -24,6 +24,13 @@ interface BookModule {
 const load = (): Promise<BookModule> => import(join(root, "tools", "book.mjs"));
 const runner = (): Promise<{ listNotebooks(dir: string): string[] }> => import(join(root, "tools", "notebooks.mjs"));
 
+// Browser-side code is passed as strings: this file is type-checked without the DOM library.
+
+/** Move a slider the way a reader does: set its value and fire "input". */
+async function slide(page: Page, key: string, value: number): Promise<void> {
+  await page.evaluate(`(() => { const i = document.getElementById("hs-${key}"); i.value = "${value}"; i.dispatchEvent(new Event("input")); })()`);
+}
+
 /** Every relative href/src in every page of the site, as [page, target] pairs. */
 function siteLinks(dir: string): Array<[string, string]> {
   const out: Array<[string, string]> = [];
@@ -92,7 +99,7 @@ describe("the book in headless Chromium", () => {
   it("the home page links every notebook, and every link of the site resolves", async () => {
     for (const site of [fixtureSite, realSite].filter((s): s is string => s !== null)) {
       const page = await open(`file://${join(site, "index.html")}`);
-      const hrefs: string[] = await page.$$eval("a", (as) => as.map((a) => (a as HTMLAnchorElement).href));
+      const hrefs = (await page.evaluate(`Array.from(document.querySelectorAll("a"), (a) => a.href)`)) as string[];
       await page.close();
       const linked = new Set(hrefs.filter((h) => h.startsWith("file://")).map((h) => relative(site, fileURLToPath(h)).replace(/\.html$/, "")).filter((p) => ids.includes(p)));
       expect([...linked].sort()).toEqual([...ids].sort());
@@ -130,9 +137,9 @@ describe("the book in headless Chromium", () => {
     expect(catalogue).toHaveLength(8);
     for (const e of catalogue) {
       const page = await open(`file://${join(fixtureSite, "explorables", `${e.name}.html`)}`);
-      const status = async () => page.$eval("#hs-status", (s) => ({ ...(s as HTMLElement).dataset, text: s.textContent }));
-      const plotted = async () => page.evaluate(() => Array.from((document.getElementById("hs-plot") as unknown as { data: Array<{ y: number[] }> }).data[0].y));
-      await page.waitForFunction(() => document.getElementById("hs-status")?.dataset.updates === "1", { timeout: 30_000 });
+      const status = async () => (await page.evaluate(`(() => { const s = document.getElementById("hs-status"); return { ...s.dataset, text: s.textContent }; })()`)) as Record<string, string>;
+      const plotted = async () => (await page.evaluate(`Array.from(document.getElementById("hs-plot").data[0].y)`)) as number[];
+      await page.waitForFunction(`document.getElementById("hs-status")?.dataset.updates === "1"`, { timeout: 30_000 });
       const first = await status();
       expect(first.state, `${e.name}: ${first.text}`).toBe("ok");
       expect(Number(first.agreement)).toBeLessThanOrEqual(Number(first.tolerance));
@@ -140,8 +147,8 @@ describe("the book in headless Chromium", () => {
       // one step of the first slider (a size: m, T, L or d_0)
       const p = e.params[0];
       const next = p.value + p.step <= p.max ? p.value + p.step : p.value - p.step;
-      await page.$eval(`#hs-${p.key}`, (input, v) => { (input as HTMLInputElement).value = String(v); input.dispatchEvent(new Event("input")); }, next);
-      await page.waitForFunction(() => { const d = document.getElementById("hs-status")!.dataset; return d.updates === "2" && d.state !== "computing"; }, { timeout: 30_000 });
+      await slide(page, p.key, next);
+      await page.waitForFunction(`(() => { const d = document.getElementById("hs-status").dataset; return d.updates === "2" && d.state !== "computing"; })()`, { timeout: 30_000 });
       const second = await status();
       expect(second.state, `${e.name}: ${second.text}`).toBe("ok");
       expect(Number(second.agreement)).toBeLessThanOrEqual(Number(second.tolerance));
@@ -156,13 +163,13 @@ describe("the book in headless Chromium", () => {
 
   it("a slider setting the claim excludes says which assumption fails and hides the plot", async () => {
     const page = await open(`file://${join(fixtureSite, "explorables", "cracking-theorem-3.4.html")}`);
-    await page.waitForFunction(() => document.getElementById("hs-status")?.dataset.updates === "1", { timeout: 30_000 });
-    await page.$eval("#hs-v1", (input) => { (input as HTMLInputElement).value = "0"; input.dispatchEvent(new Event("input")); });
-    await page.waitForFunction(() => document.getElementById("hs-status")!.dataset.updates === "2", { timeout: 30_000 });
-    const s = await page.$eval("#hs-status", (el) => ({ state: (el as HTMLElement).dataset.state, text: el.textContent ?? "" }));
+    await page.waitForFunction(`document.getElementById("hs-status")?.dataset.updates === "1"`, { timeout: 30_000 });
+    await slide(page, "v1", 0);
+    await page.waitForFunction(`document.getElementById("hs-status").dataset.updates === "2"`, { timeout: 30_000 });
+    const s = (await page.evaluate(`(() => { const el = document.getElementById("hs-status"); return { state: el.dataset.state, text: el.textContent }; })()`)) as { state: string; text: string };
     expect(s.state).toBe("assumption");
     expect(s.text).toMatch(/Assumption fails: Theorem 3\.4 assumes no unit sits on a ReLU kink, but v_1 = 0/);
-    expect(await page.$eval("#hs-plot", (d) => (d as HTMLElement).style.visibility)).toBe("hidden");
+    expect(await page.evaluate(`document.getElementById("hs-plot").style.visibility`)).toBe("hidden");
     await page.close();
   }, 60_000);
 });
