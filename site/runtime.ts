@@ -75,7 +75,7 @@ export function mount(e: Explorable): void {
       const o = e.compute({ ...values });
       const x = o.computed.map((_, i) => i + 1);
       await Plotly.react(plotDiv, [
-        { x, y: o.computed, type: "scatter", mode: "markers", name: `dense ${e.matrix} (eigh)`, marker: { size: 8, color: "#1f77b4" } },
+        { x, y: o.computed, type: "scatter", mode: "markers", name: `dense ${e.matrix}: eigh`, marker: { size: 8, color: "#1f77b4" } },
         { x, y: o.predicted, type: "scatter", mode: "markers", name: "closed form", marker: { size: 12, symbol: "circle-open", color: "crimson", line: { width: 2 } } },
       ], { title: { text: `${o.computed.length} eigenvalues, ascending` }, xaxis: { title: { text: "index" } }, yaxis: { title: { text: "eigenvalue" } }, margin: { t: 50 }, height: 440 }, { responsive: true, displaylogo: false });
       const holds = o.agreement <= o.tolerance;

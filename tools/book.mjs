@@ -373,7 +373,7 @@ export async function book(options = {}) {
     writeAtomic(join(outDir, "explorables", `${e.name}.html`), page({
       title: e.title, depth: 1, crumbs: [`<a href="index.html">explorables</a>`, esc(e.title)],
       head: `<script src="../plotly.js"></script>`,
-      body: `<h1>${esc(e.title)}</h1><p>${esc(e.claim)}</p><p>Every slider change rebuilds the network, takes the exact dense ${esc(e.matrix)} (second derivatives, float64), its eigenvalues, and the closed form, with the same library code the notebook <a href="../${esc(e.notebook)}.html">${esc(c ? c.section : e.notebook)}</a> uses, here in your browser.</p><div id="hs-app"></div><script src="${esc(e.name)}.js"></script>`,
+      body: `<h1>${esc(e.title)}</h1><p>${esc(e.claim)}</p><p>Every slider change rebuilds the network, takes the exact dense ${esc(e.matrix)} (float64, from exact derivatives), its eigenvalues, and the closed form, with the same library code the notebook <a href="../${esc(e.notebook)}.html">${esc(c ? c.section : e.notebook)}</a> uses, here in your browser.</p><div id="hs-app"></div><script src="${esc(e.name)}.js"></script>`,
     }));
   }
   writeAtomic(join(outDir, "explorables", "index.html"), page({

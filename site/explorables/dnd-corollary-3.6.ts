@@ -12,8 +12,8 @@ export const explorable: Explorable = {
   name: "dnd-corollary-3.6",
   notebook: "depth-not-data/corollary-3.6",
   title: "Corollary 3.6: under uniform spectral initialisation the gap is exactly L",
-  claim: "A deep linear network trained by gradient descent on whitened, aligned data from USI keeps one effective singular value m_t (Lemma 3.4). Its outer-product Hessian H_o then has r² eigenvalues L m_t^{2(L−1)}, (d* + d_L − 2r) r eigenvalues m_t^{2(L−1)} and zeros: the dominant/bulk ratio is exactly L; the full Hessian H stays within ‖H_f‖ of H_o.",
-  matrix: "GGN H_o (outer-product Hessian)",
+  claim: "A deep linear network trained by gradient descent on whitened, aligned data from USI keeps one effective singular value m_t (Lemma 3.4). Its outer-product Hessian H_o then has r² eigenvalues L m_t^(2(L−1)), (d* + d_L − 2r) r eigenvalues m_t^(2(L−1)) and zeros: the dominant/bulk ratio is exactly L; the full Hessian H stays within ‖H_f‖ of H_o.",
+  matrix: "outer-product Hessian H_o (the GGN)",
   params: [
     ...usiParams,
     { key: "m", label: "USI value m₀", min: 0.1, max: 1.5, step: 0.05, value: 0.8 },
@@ -38,7 +38,7 @@ export const explorable: Explorable = {
     return {
       computed, predicted, agreement: compareSpectra("corollary 3.6", computed, predicted), tolerance: 1e-10,
       notes: [
-        `m_t = ${mt.toPrecision(6)}: dominant L m_t^{2(L−1)} = ${u.dominant.toPrecision(6)} (×${counts.dominant}), bulk m_t^{2(L−1)} = ${u.bulk.toPrecision(6)} (×${counts.bulk}), zero ×${counts.zero}; ratio ${u.ratio}`,
+        `m_t = ${mt.toPrecision(6)}: dominant L m_t^(2(L−1)) = ${u.dominant.toPrecision(6)} (×${counts.dominant}), bulk m_t^(2(L−1)) = ${u.bulk.toPrecision(6)} (×${counts.bulk}), zero ×${counts.zero}; ratio ${u.ratio}`,
         `full Hessian H: max_k |λ_k(H) − λ_k(H_o)| − ‖H_f‖ = ${weyl.toPrecision(3)} (Weyl: ≤ 0), ‖H_f‖ = ${hfNorm.toPrecision(3)}`,
       ],
     };

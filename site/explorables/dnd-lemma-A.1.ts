@@ -11,8 +11,8 @@ export const explorable: Explorable = {
   name: "dnd-lemma-A.1",
   notebook: "depth-not-data/lemma-A.1",
   title: "Lemma A.1: the outer-product Hessian under uniform spectral initialisation",
-  claim: "At a USI point (every layer with r singular values m, aligned with whitened data of rank d*), H_o = A_oᵀA_o has exactly the eigenvalues L m^{2(L−1)} with multiplicity r², m^{2(L−1)} with multiplicity (d* + d_L − 2r) r, and 0 on the rest of the p parameters.",
-  matrix: "GGN H_o (outer-product Hessian)",
+  claim: "At a USI point (every layer with r singular values m, aligned with whitened data of rank d*), H_o = A_oᵀA_o has exactly the eigenvalues L m^(2(L−1)) with multiplicity r², m^(2(L−1)) with multiplicity (d* + d_L − 2r) r, and 0 on the rest of the p parameters.",
+  matrix: "outer-product Hessian H_o (the GGN)",
   params: [...usiParams, { key: "m", label: "USI value m", min: 0.1, max: 1.6, step: 0.05, value: 1.0 }, { key: "seed", label: "seed", min: 1, max: 200, step: 1, value: 41 }],
   compute(p) {
     const s = usiSetting(p);
