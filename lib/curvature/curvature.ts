@@ -9,7 +9,8 @@ import { LinearOperator } from "../linalg/operator";
 import { Dual, Tape, Var } from "../autodiff/tape";
 import { gemm } from "../linalg/matmul";
 import { Problem } from "./problem";
-import { Model, arrayToMatrix, checkInput, checkTheta, matrixToArray, paramLeaves } from "../models/model";
+import { Model, checkInput, checkTheta, paramLeaves } from "../models/model";
+import { fromRowMajor, rowMajorOf } from "../linalg/storage";
 
 /** Largest dense result (entries) the dense builders will allocate: 2^28 doubles = 2 GiB. */
 export const MAX_DENSE_ENTRIES = 2 ** 28;
@@ -128,14 +129,14 @@ function modelPass(where: string, model: Model, theta: Float64Array, X: Matrix, 
   if (direction !== null) checkDirection(where, direction, model.numParams);
   const tape = new Tape();
   const params = paramLeaves(tape, model, theta, direction);
-  const out = model.graph(tape, params, tape.constant(new Dual(X.rows, X.columns, matrixToArray(X))));
+  const out = model.graph(tape, params, tape.constant(new Dual(X.rows, X.columns, rowMajorOf(X))));
   return { tape, params, out };
 }
 
 /** Jacobian-vector product J v: the directional derivative of F(X) along v, `outputDim x n`. */
 export function jvp(model: Model, theta: Float64Array, X: Matrix, v: Float64Array): Matrix {
   const { out } = modelPass("jvp", model, theta, X, v);
-  return arrayToMatrix(out.rows, out.cols, out.x.t ?? new Float64Array(out.rows * out.cols));
+  return fromRowMajor(out.x.t ?? new Float64Array(out.rows * out.cols), out.rows, out.cols);
 }
 
 /** Vector-Jacobian product J^T U for U of the output's shape (`outputDim x n`), flat. */
@@ -144,7 +145,7 @@ export function vjp(model: Model, theta: Float64Array, X: Matrix, U: Matrix): Fl
   if (U.rows !== out.rows || U.columns !== out.cols) {
     throw new RangeError(`vjp: U must be ${out.rows} x ${out.cols}, got ${U.rows} x ${U.columns}`);
   }
-  tape.backward(out, new Dual(out.rows, out.cols, matrixToArray(U)), { secondOrder: false });
+  tape.backward(out, new Dual(out.rows, out.cols, rowMajorOf(U)), { secondOrder: false });
   const g = new Float64Array(model.numParams);
   model.blocks.forEach((b, i) => { const gi = params[i].g; if (gi !== null) g.set(gi.v, b.offset); });
   return g;
@@ -159,7 +160,7 @@ export function jacobian(model: Model, theta: Float64Array, X: Matrix): Matrix {
   checkTheta("jacobian", theta, model.numParams);
   checkInput("jacobian", X, model.inputDim);
   checkDenseSize("jacobian", model.outputDim * X.columns, model.numParams, "use jvp / vjp");
-  return arrayToMatrix(model.outputDim * X.columns, model.numParams, jacobianArray(model, theta, matrixToArray(X), X.rows, X.columns));
+  return fromRowMajor(jacobianArray(model, theta, rowMajorOf(X), X.rows, X.columns), model.outputDim * X.columns, model.numParams);
 }
 
 function jacobianArray(model: Model, theta: Float64Array, x: Float64Array, rows: number, n: number, identity = false): Float64Array {
@@ -226,7 +227,7 @@ export function ntkGram(problem: Problem, theta: Float64Array): Matrix {
     }
     const G = new Float64Array(m * m);
     gemm(false, true, m, m, p, Jb, Jb, G, false);
-    return symmetrize(arrayToMatrix(m, m, G));
+    return symmetrize(fromRowMajor(G, m, m));
   }
   const G = new Float64Array(m * m);
   gemm(false, true, m, m, p, J, J, G, false);
@@ -234,7 +235,7 @@ export function ntkGram(problem: Problem, theta: Float64Array): Matrix {
   if (problem.kind !== "mse") throw new RangeError(`ntkGram: defined for MSE and population problems, got a ${problem.kind} problem`);
   const scale = problem.outputHessianProduct(Float64Array.of(1), Float64Array.of(0))[0];
   for (let i = 0; i < G.length; i++) G[i] *= scale;
-  return symmetrize(arrayToMatrix(m, m, G));
+  return symmetrize(fromRowMajor(G, m, m));
 }
 
 /** S_xx^{1/2} of a population problem, from its output-Hessian action on unit matrices. */
@@ -317,7 +318,7 @@ export function gaussNewton(problem: Problem, theta: Float64Array, options: Dens
   }
   const G = new Float64Array(p * p);
   gemm(true, false, p, p, m, J, MJ, G, false);
-  const out = arrayToMatrix(p, p, G);
+  const out = fromRowMajor(G, p, p);
   return options.symmetrize === false ? out : symmetrize(out);
 }
 
@@ -364,5 +365,5 @@ export function functionalHessianOperator(problem: Problem, theta: Float64Array)
 export function outputs(problem: Problem, theta: Float64Array): Matrix {
   checkTheta("outputs", theta, problem.model.numParams);
   const { out } = forwardPass(problem, theta, null);
-  return arrayToMatrix(out.rows, out.cols, out.x.v);
+  return fromRowMajor(out.x.v, out.rows, out.cols);
 }

@@ -13,7 +13,9 @@
 import { Matrix } from "ml-matrix";
 import { Dual } from "../autodiff/tape";
 import { gemm } from "../linalg/matmul";
-import { Model, assertFinite, checkInput, matrixToArray } from "../models/model";
+import { Model, checkInput } from "../models/model";
+import { rowMajorOf } from "../linalg/storage";
+import { assertFinite } from "../linalg/validate";
 
 export interface Problem {
   readonly model: Model;
@@ -52,12 +54,12 @@ export function mseProblem(model: Model, X: Matrix, Y: Matrix, options: MseOptio
   const n = X.columns;
   const N = options.normalizer ?? n;
   if (!(N > 0) || !Number.isFinite(N)) throw new RangeError(`mseProblem: normalizer must be positive and finite, got ${N}`);
-  const y = matrixToArray(Y);
+  const y = rowMajorOf(Y);
   const k = model.outputDim;
   return {
     model,
     kind: "mse",
-    input: new Dual(X.rows, n, matrixToArray(X)),
+    input: new Dual(X.rows, n, rowMajorOf(X)),
     outputRows: k,
     outputCols: n,
     value(F) {
@@ -101,7 +103,7 @@ export function populationStats(X: Matrix, Y: Matrix): Required<PopulationStats>
   }
   assertFinite("populationStats: Y", Y);
   const n = X.columns, d = X.rows, k = Y.rows;
-  const x = matrixToArray(X), y = matrixToArray(Y);
+  const x = rowMajorOf(X), y = rowMajorOf(Y);
   const moment = (a: Float64Array, ra: number, b: Float64Array, rb: number, symmetric: boolean): Matrix => {
     const c = new Float64Array(ra * rb);
     gemm(false, true, ra, rb, n, a, b, c, false);
@@ -141,8 +143,8 @@ export function populationProblem(model: Model, stats: PopulationStats): Problem
     assertFinite("populationProblem: Syy", Syy);
     for (let i = 0; i < k; i++) trSyy += Syy.get(i, i);
   }
-  const S = matrixToArray(Sxx);
-  const C = matrixToArray(Syx);
+  const S = rowMajorOf(Sxx);
+  const C = rowMajorOf(Syx);
   const eye = new Float64Array(d0 * d0);
   for (let i = 0; i < d0; i++) eye[i * d0 + i] = 1;
   // Whitened data (S_xx = sigma_x^2 I, Data Dependence App. C) needs no product: W (c I) is c W, exactly
@@ -222,7 +224,7 @@ export function crossEntropyProblem(model: Model, X: Matrix, labels: ArrayLike<n
   return {
     model,
     kind: "crossEntropy",
-    input: new Dual(X.rows, n, matrixToArray(X)),
+    input: new Dual(X.rows, n, rowMajorOf(X)),
     outputRows: C,
     outputCols: n,
     value(F) {

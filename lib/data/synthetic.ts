@@ -4,7 +4,8 @@
  */
 import { Matrix } from "ml-matrix";
 import { Rng } from "../random/rng";
-import { assertFinite, assertPositiveInt, matrixToArray } from "../models/model";
+import { rowMajorOf } from "../linalg/storage";
+import { assertFinite, assertPositiveInt } from "../linalg/validate";
 import { gemm } from "../linalg/matmul";
 
 function checkMatrix(where: string, X: Matrix): void {
@@ -82,7 +83,7 @@ export function whiten(Xraw: Matrix, sigmaX = 1, options: { rankDeficient?: "thr
  */
 function choleskyQr2(X: Matrix): Matrix | null {
   const d = X.rows, n = X.columns;
-  let Q = matrixToArray(X);
+  let Q = rowMajorOf(X);
   for (let pass = 0; pass < 2; pass++) {
     const G = new Float64Array(d * d);
     gemm(false, true, d, d, n, Q, Q, G, false);

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Matrix } from "ml-matrix";
 import { Rng } from "../random/rng";
-import { assertPositiveInt } from "../models/model";
+import { assertPositiveInt } from "../linalg/validate";
 
 /** Folder of the default corpus. */
 export const COMMON_LICENSES_DIR = "/usr/share/common-licenses";

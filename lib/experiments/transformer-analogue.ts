@@ -32,7 +32,8 @@ import { crossEntropyProblem, Problem } from "../curvature/problem";
 import { ggnOperator, hessianOperator, outputs } from "../curvature/curvature";
 import { gelu } from "../autodiff/tape";
 import { transformer } from "../models/transformer";
-import { Model, matrixToArray } from "../models/model";
+import { Model } from "../models/model";
+import { rowMajorOf } from "../linalg/storage";
 import { transformerInit } from "../init/transformer";
 import { charTokenize, languageModelBatch, loadTextCorpus } from "../data/text";
 import { trainStochastic } from "../train/index";
@@ -125,7 +126,7 @@ export function corpusProblem(model: Model, corpus: AnalogueCorpus, seqLen: numb
  */
 export function lossAndResidual(problem: Problem, theta: Float64Array): { loss: number; residual: number } {
   if (problem.kind !== "crossEntropy") throw new RangeError(`lossAndResidual: problem must be a cross-entropy problem, got ${problem.kind}`);
-  const F = matrixToArray(outputs(problem, theta));
+  const F = rowMajorOf(outputs(problem, theta));
   const G = problem.outputGradient(F);
   const C = problem.outputRows, n = problem.outputCols;
   let total = 0;

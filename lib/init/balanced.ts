@@ -11,7 +11,7 @@
  */
 import { Matrix, SVD } from "ml-matrix";
 import { Rng } from "../random/rng";
-import { assertFinite, assertPositiveInt } from "../models/model";
+import { assertFinite, assertPositiveInt } from "../linalg/validate";
 
 /** Layers and the factors they were built from. */
 export interface BalancedInit {

@@ -3,13 +3,16 @@
  */
 import { Matrix } from "ml-matrix";
 
-/** A rows x cols Matrix from row-major data (entry (i, j) at data[i * cols + j]); the data is copied. */
-export function fromRowMajor(data: ArrayLike<number>, rows: number, cols: number): Matrix {
+/**
+ * A rows x cols Matrix from row-major data (entry (i, j) at data[offset + i * cols + j]); the data is copied.
+ * `offset` reads one block out of a longer vector (a model's theta).
+ */
+export function fromRowMajor(data: ArrayLike<number>, rows: number, cols: number, offset = 0): Matrix {
   const out = new Matrix(rows, cols);
   const rowsData = (out as unknown as { data: Float64Array[] }).data;
   for (let i = 0; i < rows; i++) {
     const r = rowsData[i];
-    const o = i * cols;
+    const o = offset + i * cols;
     for (let j = 0; j < cols; j++) r[j] = data[o + j];
   }
   return out;
@@ -26,7 +29,10 @@ export function fromColumnMajor(data: ArrayLike<number>, rows: number, cols: num
   return out;
 }
 
-/** Row-major copy of a Matrix without checks (internal; use validate.toRowMajor at the API edge). */
+/**
+ * Row-major copy of a Matrix (entry (i, j) at i * cols + j) without checks: the one row-major helper of the
+ * library (validate.toRowMajor adds the finiteness check for the API edge).
+ */
 export function rowMajorOf(A: Matrix): Float64Array {
   const rows = A.rows;
   const cols = A.columns;

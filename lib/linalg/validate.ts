@@ -49,6 +49,27 @@ export function assertFiniteArray(fn: string, name: string, x: ArrayLike<number>
   }
 }
 
+/**
+ * Throw `where must be finite, entry (i, j) is NaN` (entry i for a vector) unless every entry is finite.
+ * `where` names the function and argument, e.g. `"whiten: X"`.
+ */
+export function assertFinite(where: string, data: ArrayLike<number> | Matrix): void {
+  if (data instanceof Matrix) {
+    for (let i = 0; i < data.rows; i++) for (let j = 0; j < data.columns; j++) {
+      if (!Number.isFinite(data.get(i, j))) throw new RangeError(`${where} must be finite, entry (${i}, ${j}) is ${data.get(i, j)}`);
+    }
+    return;
+  }
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) throw new RangeError(`${where} must be finite, entry ${i} is ${data[i]}`);
+  }
+}
+
+/** Throw `where must be a positive integer, got n` unless n is an integer >= 1. */
+export function assertPositiveInt(where: string, n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`${where} must be a positive integer, got ${n}`);
+}
+
 /** Throw `fn: name must be square, got r x c` unless A is square. */
 export function assertSquare(fn: string, name: string, A: Matrix): number {
   assertMatrix(fn, name, A);

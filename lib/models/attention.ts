@@ -20,7 +20,8 @@
  * `WQ` (d x d_K), row-major. For d = 1: w_V (1 x 1), w_K and w_Q (1 x d_K).
  */
 import { Dual, Var } from "../autodiff/tape";
-import { Model, assertPositiveInt, defineModel } from "./model";
+import { Model, defineModel } from "./model";
+import { assertPositiveInt } from "../linalg/validate";
 
 export interface SelfAttentionOptions {
   /** Sequence length T. */

@@ -5,7 +5,8 @@
  * `d_l x d_{l-1}` row-major, `b_l` is `d_l x 1`. Block names `W1`, `b1`, ...
  */
 import { Tape, Var } from "../autodiff/tape";
-import { BlockSpec, Model, assertPositiveInt, defineModel } from "./model";
+import { BlockSpec, Model, defineModel } from "./model";
+import { assertPositiveInt } from "../linalg/validate";
 
 /** Options shared by `deepLinear` and `mlp`. */
 export interface LayerOptions {

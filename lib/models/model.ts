@@ -8,6 +8,8 @@
  */
 import { Matrix } from "ml-matrix";
 import { Dual, Tape, Var } from "../autodiff/tape";
+import { fromRowMajor, rowMajorOf } from "../linalg/storage";
+import { assertFinite } from "../linalg/validate";
 
 /** One parameter block: a `rows x cols` matrix stored row-major at `theta[offset .. offset + size)`. */
 export interface ParamBlock {
@@ -59,39 +61,6 @@ export interface BlockSpec {
   fanOut?: number;
 }
 
-/** Row-major copy of a Matrix. */
-export function matrixToArray(M: Matrix): Float64Array {
-  const rows = M.rows, cols = M.columns;
-  const out = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = M.get(i, j);
-  return out;
-}
-
-/** Matrix from a row-major array. */
-export function arrayToMatrix(rows: number, cols: number, data: Float64Array, offset = 0): Matrix {
-  const M = new Matrix(rows, cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) M.set(i, j, data[offset + i * cols + j]);
-  return M;
-}
-
-/** Throw unless every entry is finite. `where` names the function and argument. */
-export function assertFinite(where: string, data: Float64Array | Matrix): void {
-  if (data instanceof Matrix) {
-    for (let i = 0; i < data.rows; i++) for (let j = 0; j < data.columns; j++) {
-      if (!Number.isFinite(data.get(i, j))) throw new RangeError(`${where} must be finite, entry (${i}, ${j}) is ${data.get(i, j)}`);
-    }
-    return;
-  }
-  for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) throw new RangeError(`${where} must be finite, entry ${i} is ${data[i]}`);
-  }
-}
-
-/** Throw unless n is a positive integer. */
-export function assertPositiveInt(where: string, n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`${where} must be a positive integer, got ${n}`);
-}
-
 /**
  * Build a `Model` from its block shapes and its tape computation. `graph` must only use tape operations
  * so that gradients and Hessian-vector products come out exact.
@@ -121,7 +90,7 @@ export function defineModel(spec: {
     linearInInput: spec.linearInInput ?? false,
     unflatten(theta: Float64Array): Matrix[] {
       checkTheta(`${name}.unflatten`, theta, numParams);
-      return blocks.map((b) => arrayToMatrix(b.rows, b.cols, theta, b.offset));
+      return blocks.map((b) => fromRowMajor(theta, b.rows, b.cols, b.offset));
     },
     flatten(ws: Matrix[]): Float64Array {
       if (ws.length !== blocks.length) {
@@ -142,8 +111,8 @@ export function defineModel(spec: {
       checkInput(`${name}.forward`, X, spec.inputDim);
       const tape = new Tape();
       const params = paramLeaves(tape, model, theta, null);
-      const out = spec.graph(tape, params, tape.constant(new Dual(X.rows, X.columns, matrixToArray(X))));
-      return arrayToMatrix(out.rows, out.cols, out.x.v);
+      const out = spec.graph(tape, params, tape.constant(new Dual(X.rows, X.columns, rowMajorOf(X))));
+      return fromRowMajor(out.x.v, out.rows, out.cols);
     },
     graph: spec.graph,
   };

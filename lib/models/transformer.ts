@@ -20,7 +20,8 @@
  * `lnf.g`, `lnf.b` (d x 1) and `Wout` (vocab x d). Use `transformerInit` (lib/init) for GPT-2-style values.
  */
 import { Dual, Tape, Var, gelu, rsqrt } from "../autodiff/tape";
-import { BlockSpec, Model, assertPositiveInt, defineModel } from "./model";
+import { BlockSpec, Model, defineModel } from "./model";
+import { assertPositiveInt } from "../linalg/validate";
 
 export interface TransformerOptions {
   /** Vocabulary size (rows of the one-hot input and of the logits). */

@@ -4,7 +4,8 @@
  * layer), so the flat ordering is the paper's parameter vector (w, v[, b]) exactly. (Theorem 3.2 states
  * its eigenvectors for the order (v, w); swap the halves to compare.)
  */
-import { Model, assertPositiveInt, defineModel } from "./model";
+import { Model, defineModel } from "./model";
+import { assertPositiveInt } from "../linalg/validate";
 import { Var } from "../autodiff/tape";
 
 /**

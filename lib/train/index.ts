@@ -13,7 +13,8 @@
  */
 import { Matrix } from "ml-matrix";
 import { Problem, lossAndGradient, mseProblem, MseOptions } from "../curvature/index";
-import { Model, assertPositiveInt, checkTheta } from "../models/model";
+import { Model, checkTheta } from "../models/model";
+import { assertPositiveInt } from "../linalg/validate";
 import { Rng } from "../random/rng";
 
 /** What a callback sees at the initial point (step 0) and after each update. */
