@@ -14,6 +14,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync,
 import { builtinModules } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { spawnSync } from "node:child_process";
 import { holds, listNotebooks } from "./notebooks.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -137,10 +138,24 @@ function verdict(entry) {
 
 const fmtNum = (x) => (typeof x === "number" ? (Number.isInteger(x) ? String(x) : Math.abs(x) !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e5) ? x.toExponential(3) : x.toPrecision(4)) : esc(x));
 
+/**
+ * A paper-scale entry is stale when the notebook changed after the entry's commit (the last commit touching
+ * the notebook is not an ancestor of it). Null when git cannot say (no repository, unknown commit).
+ */
+function ledgerStale(notebooksDir, id, commit) {
+  if (!commit) return null;
+  const file = join(notebooksDir, `${id}.ipynb`);
+  const git = (args) => spawnSync("git", args, { cwd: dirname(file), encoding: "utf8" });
+  const last = git(["log", "-1", "--format=%H", "--", file]);
+  if (last.status !== 0 || !last.stdout.trim()) return null;
+  const r = git(["merge-base", "--is-ancestor", last.stdout.trim(), commit]);
+  return r.status === 0 ? false : r.status === 1 ? true : null;
+}
+
 function verdictHtml(v, scale) {
   if (!v) return `<span class="v none">${scale === "paper" ? "not run at paper scale" : "not run"}</span>`;
   const cls = v.status === "ok" ? "ok" : "bad";
-  const extra = scale === "paper" && v.commit ? ` <span class="meta">${esc(String(v.commit).slice(0, 8))}${v.date ? ` · ${esc(String(v.date).slice(0, 10))}` : ""}</span>` : "";
+  const extra = scale === "paper" && v.commit ? ` <span class="meta">${esc(String(v.commit).slice(0, 8))}${v.date ? ` · ${esc(String(v.date).slice(0, 10))}` : ""}${v.stale ? ` · <b class="stale" title="the notebook changed after this run">stale</b>` : ""}</span>` : "";
   return `<span class="v ${cls}" title="${esc(v.error ?? "")}">${esc(v.status)} ${v.holding}/${v.total}</span>${extra}`;
 }
 
@@ -158,7 +173,7 @@ main,.hs-book-head{max-width:70em;margin:0 auto;padding:1em 2em}
 h1{font-size:1.6em;margin:.3em 0}h2{margin-top:1.6em}
 table{border-collapse:collapse;width:100%}td,th{padding:.35em .6em;text-align:left;vertical-align:top;border-bottom:1px solid #e3e3e3}
 .v{padding:0 .35em;border-radius:3px;white-space:nowrap}.v.ok{background:#e2f5e2;color:#185c18}.v.bad{background:#fbe3e3;color:#8a1010}.v.none{color:#888}
-.meta{color:#777;font-size:.85em}.missing{color:#a60;font-style:italic}.dis{font-size:.9em;color:#6a3d00}
+.meta{color:#777;font-size:.85em}.stale{color:#a60}.missing{color:#a60;font-style:italic}.dis{font-size:.9em;color:#6a3d00}
 ol.claims li{margin:.15em 0}.paper{margin-bottom:2em}
 .hs-sliders{display:grid;grid-template-columns:repeat(auto-fill,minmax(27em,1fr));gap:.3em 2em;margin:1em 0}
 .hs-slider{display:grid;grid-template-columns:12em 1fr 4em;align-items:center;gap:.5em}.hs-slider label{font-size:.9em}
@@ -324,7 +339,11 @@ export async function book(options = {}) {
   const assets = copyAssets(outDir);
   const catalogue = await explorableCatalogue();
   const explorableOf = new Map(catalogue.map((e) => [e.notebook, e]));
-  const info = (c) => ({ quick: verdict(quickById.get(c.id)), paper: verdict(readJson(join(ledgerDir, `${c.id}.json`))) });
+  const info = (c) => {
+    const paper = verdict(readJson(join(ledgerDir, `${c.id}.json`)));
+    if (paper) paper.stale = ledgerStale(notebooksDir, c.id, paper.commit);
+    return { quick: verdict(quickById.get(c.id)), paper };
+  };
   const all = new Map(claims.map((c) => [c.id, info(c)]));
 
   // notebook pages and paper pages
@@ -373,7 +392,7 @@ export async function book(options = {}) {
     writeAtomic(join(outDir, "explorables", `${e.name}.html`), page({
       title: e.title, depth: 1, crumbs: [`<a href="index.html">explorables</a>`, esc(e.title)],
       head: `<script src="../plotly.js"></script>`,
-      body: `<h1>${esc(e.title)}</h1><p>${esc(e.claim)}</p><p>Every slider change rebuilds the network, takes the exact dense ${esc(e.matrix)} (float64, from exact derivatives), its eigenvalues, and the closed form, with the same library code the notebook <a href="../${esc(e.notebook)}.html">${esc(c ? c.section : e.notebook)}</a> uses, here in your browser.</p><div id="hs-app"></div><script src="${esc(e.name)}.js"></script>`,
+      body: `<h1>${esc(e.title)}</h1><p>${esc(e.claim)}</p><p>Every slider change rebuilds the network, takes the exact dense ${esc(e.matrix)} (float64, from exact derivatives), its eigenvalues, and the closed form, with the same library code the notebook ${c ? `<a href="../${esc(e.notebook)}.html">${esc(c.section)}</a>` : esc(e.notebook)} uses, here in your browser.</p><div id="hs-app"></div><script src="${esc(e.name)}.js"></script>`,
     }));
   }
   writeAtomic(join(outDir, "explorables", "index.html"), page({

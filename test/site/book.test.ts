@@ -161,6 +161,19 @@ describe("the book in headless Chromium", () => {
     }
   }, 240_000);
 
+  it("without WebAssembly the page computes with the JavaScript kernels", async () => {
+    const page = await browser.newPage();
+    await page.evaluateOnNewDocument(`delete globalThis.WebAssembly`);
+    await page.goto(`file://${join(fixtureSite, "explorables", "cracking-theorem-3.5.html")}`, { waitUntil: "load" });
+    await page.waitForFunction(`document.getElementById("hs-status")?.dataset.updates === "1"`, { timeout: 30_000 });
+    const s = (await page.evaluate(`(() => { const d = document.getElementById("hs-status").dataset; return { state: d.state, agreement: d.agreement, tolerance: d.tolerance, ms: d.updateMs, backend: document.querySelector(".hs-backend").textContent }; })()`)) as Record<string, string>;
+    expect(s.backend).toMatch(/kernels: js/);
+    expect(s.state).toBe("ok");
+    expect(Number(s.agreement)).toBeLessThanOrEqual(Number(s.tolerance));
+    console.log(`cracking-theorem-3.5 without WebAssembly: first draw ${s.ms} ms`);
+    await page.close();
+  }, 60_000);
+
   it("a slider setting the claim excludes says which assumption fails and hides the plot", async () => {
     const page = await open(`file://${join(fixtureSite, "explorables", "cracking-theorem-3.4.html")}`);
     await page.waitForFunction(`document.getElementById("hs-status")?.dataset.updates === "1"`, { timeout: 30_000 });
