@@ -169,7 +169,7 @@ function disagreementHtml(d) {
 const CSS = `body{font-family:system-ui,sans-serif;margin:0;color:#222;line-height:1.45}
 main,.hs-book-head{max-width:70em;margin:0 auto;padding:1em 2em}
 .hs-book-head{border-bottom:1px solid #ccc;background:#f7f7f9;max-width:none}
-.hs-book-head nav a{margin-right:1.2em}.hs-book-head .crumbs{font-size:.9em;color:#555}
+.hs-book-head a{color:#0645ad;text-decoration:underline}.hs-book-head nav a{margin-right:1.2em}.hs-book-head .crumbs{font-size:.9em;color:#555}
 h1{font-size:1.6em;margin:.3em 0}h2{margin-top:1.6em}
 table{border-collapse:collapse;width:100%}td,th{padding:.35em .6em;text-align:left;vertical-align:top;border-bottom:1px solid #e3e3e3}
 .v{padding:0 .35em;border-radius:3px;white-space:nowrap}.v.ok{background:#e2f5e2;color:#185c18}.v.bad{background:#fbe3e3;color:#8a1010}.v.none{color:#888}
@@ -291,7 +291,7 @@ export async function explorableCatalogue() {
 // ---------------------------------------------------------------------------------------------- assets
 
 const MATHJAX = "/usr/share/javascript/mathjax";
-const MATHJAX_PARTS = ["MathJax.js", "config/TeX-AMS_CHTML-full.js", "config/local", "extensions", "jax/input/TeX", "jax/element", "jax/output/CommonHTML", "fonts/HTML-CSS/TeX/woff", "localization/en"];
+const MATHJAX_PARTS = ["MathJax.js", "config/TeX-AMS_CHTML-full.js", "config/Safe.js", "config/local", "extensions", "jax/input/TeX", "jax/element", "jax/output/CommonHTML", "fonts/HTML-CSS/TeX/woff", "localization/en"];
 const REQUIREJS = "/usr/share/javascript/requirejs/require.min.js";
 
 /** plotly.js, the MathJax subset the nbconvert pages use, require.js, the stylesheet: what makes pages work offline. */
