@@ -4,7 +4,8 @@
  * `H = H_o + H_f`, output Jacobians and the NTK Gram matrix, as vectors, dense matrices and
  * `LinearOperator`s.
  */
-import { EigenvalueDecomposition, Matrix } from "ml-matrix";
+import { Matrix } from "ml-matrix";
+import { eigh } from "../linalg/eigh";
 import { LinearOperator } from "../linalg/operator";
 import { Dual, Tape, Var } from "../autodiff/tape";
 import { gemm } from "../linalg/matmul";
@@ -249,9 +250,9 @@ function symmetricSqrtFromHessian(problem: Problem): Float64Array {
     for (let c = 0; c < d0; c++) S.set(j, c, r[c]);
   }
   // eigen-decomposition of the small symmetric S_xx
-  const eig = new EigenvalueDecomposition(symmetrize(S), { assumeSymmetric: true });
-  const V = eig.eigenvectorMatrix;
-  const lam = eig.realEigenvalues;
+  const eig = eigh(symmetrize(S), { vectors: true });
+  const V = eig.vectors as Matrix;
+  const lam = eig.values;
   const out = new Float64Array(d0 * d0);
   for (let i = 0; i < d0; i++) for (let j = 0; j < d0; j++) {
     let s = 0;

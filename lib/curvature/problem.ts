@@ -91,30 +91,6 @@ export interface PopulationStats {
 }
 
 /**
- * The second moments of a sample (inputs X, d_0 x n, and targets Y, d_L x n, one column per sample):
- * S_xx = X X^T / n, S_yx = Y X^T / n, S_yy = Y Y^T / n, computed with the matmul kernel (a 784 x 5000 image
- * subset takes a fraction of a second; ml-matrix's mmul took 8 s) and with S_xx, S_yy exactly symmetric.
- */
-export function populationStats(X: Matrix, Y: Matrix): Required<PopulationStats> {
-  if (!(X instanceof Matrix)) throw new TypeError(`populationStats: X must be a Matrix (d_0 x n, one column per sample), got ${typeof X}`);
-  checkInput("populationStats", X, X.rows);
-  if (!(Y instanceof Matrix) || Y.columns !== X.columns) {
-    throw new RangeError(`populationStats: Y must be a Matrix with one column per sample (${X.columns}), got ${Y instanceof Matrix ? `${Y.rows} x ${Y.columns}` : typeof Y}`);
-  }
-  assertFinite("populationStats: Y", Y);
-  const n = X.columns, d = X.rows, k = Y.rows;
-  const x = rowMajorOf(X), y = rowMajorOf(Y);
-  const moment = (a: Float64Array, ra: number, b: Float64Array, rb: number, symmetric: boolean): Matrix => {
-    const c = new Float64Array(ra * rb);
-    gemm(false, true, ra, rb, n, a, b, c, false);
-    const M = new Matrix(ra, rb);
-    for (let i = 0; i < ra; i++) for (let j = 0; j < rb; j++) M.set(i, j, (symmetric && j < i ? c[j * rb + i] : c[i * rb + j]) / n);
-    return M;
-  };
-  return { Sxx: moment(x, d, x, d, true), Syx: moment(y, k, x, d, false), Syy: moment(y, k, y, k, true) };
-}
-
-/**
  * Population MSE of a model linear in its input (Depth, Not Data, Section 2):
  * `L(W) = 1/2 tr(W S_xx W^T) - tr(W S_yx^T) + 1/2 tr(S_yy)`, `W = F(I)` the end-to-end matrix.
  * Output gradient `W S_xx - S_yx`, output Hessian `dW -> dW S_xx` (so `H_o = A_o (I (x) S_xx) A_o^T`).

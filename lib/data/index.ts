@@ -5,3 +5,5 @@
 export * from "./synthetic";
 export * from "./loaders";
 export * from "./text";
+export * from "./moments";
+export * from "./subsets";

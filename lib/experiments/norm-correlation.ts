@@ -24,7 +24,8 @@
 import { Matrix } from "ml-matrix";
 import type { Model } from "../models/model";
 import { deepLinear, mlp } from "../models/mlp";
-import { Problem, mseProblem, populationProblem, populationStats } from "../curvature/problem";
+import { Problem, mseProblem, populationProblem } from "../curvature/problem";
+import { populationStats } from "../data/moments";
 import { hessianOperator, lossAndGradient } from "../curvature/curvature";
 import { mupInit, ntpInit, standardInit } from "../init/generic";
 import { gaussianTeacher } from "../data/synthetic";

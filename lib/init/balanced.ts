@@ -9,9 +9,14 @@
  * - `usiInit`: uniform spectral initialisation (Depth, Not Data, Assumption 3.3).
  * - `stronglyBalancedInit`: Data Dependence, App. C, from given singular values.
  */
-import { Matrix, SVD } from "ml-matrix";
+import { Matrix } from "ml-matrix";
+import { svd } from "../linalg/svd";
 import { Rng } from "../random/rng";
 import { assertFinite, assertPositiveInt } from "../linalg/validate";
+import { completeBasis, orthonormalColumns } from "../linalg/basis";
+
+// Moved to lib/linalg/basis; re-exported so that existing imports from lib/init keep working.
+export { completeBasis, orthonormalColumns };
 
 /** Layers and the factors they were built from. */
 export interface BalancedInit {
@@ -39,70 +44,6 @@ export function flattenWeights(weights: Matrix[]): Float64Array {
   let o = 0;
   for (const W of weights) for (let i = 0; i < W.rows; i++) for (let j = 0; j < W.columns; j++) theta[o++] = W.get(i, j);
   return theta;
-}
-
-/**
- * Orthonormalise the columns of A (n x k, k <= n) by modified Gram-Schmidt applied twice; a column that
- * becomes (numerically) dependent is replaced by a fresh standard basis direction.
- */
-export function orthonormalColumns(A: Matrix): Matrix {
-  const n = A.rows, k = A.columns;
-  if (k > n) throw new RangeError(`orthonormalColumns: A must have at most as many columns as rows, got ${n} x ${k}`);
-  const Q = A.clone();
-  let nextBasis = 0;
-  for (let j = 0; j < k; j++) {
-    for (let attempt = 0; attempt < n + 2; attempt++) {
-      const before = colNorm(Q, j);
-      for (let pass = 0; pass < 2; pass++) {
-        for (let q = 0; q < j; q++) {
-          let d = 0;
-          for (let i = 0; i < n; i++) d += Q.get(i, q) * Q.get(i, j);
-          for (let i = 0; i < n; i++) Q.set(i, j, Q.get(i, j) - d * Q.get(i, q));
-        }
-      }
-      const nrm = colNorm(Q, j);
-      if (nrm > 1e-10 * Math.max(before, 1e-300) && nrm > 0) {
-        for (let i = 0; i < n; i++) Q.set(i, j, Q.get(i, j) / nrm);
-        break;
-      }
-      for (let i = 0; i < n; i++) Q.set(i, j, i === nextBasis ? 1 : 0);
-      nextBasis++;
-    }
-  }
-  return Q;
-}
-
-function colNorm(Q: Matrix, j: number): number {
-  let s = 0;
-  for (let i = 0; i < Q.rows; i++) s += Q.get(i, j) ** 2;
-  return Math.sqrt(s);
-}
-
-/** Complete n x k orthonormal columns to an n x n orthogonal matrix (first k columns kept). */
-export function completeBasis(Q: Matrix): Matrix {
-  const n = Q.rows, k = Q.columns;
-  const full = new Matrix(n, n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) full.set(i, j, Q.get(i, j));
-  // candidate columns: the standard basis, orthogonalised against what is there
-  let col = k;
-  for (let e = 0; e < n && col < n; e++) {
-    const v = new Float64Array(n);
-    v[e] = 1;
-    for (let pass = 0; pass < 2; pass++) {
-      for (let q = 0; q < col; q++) {
-        let d = 0;
-        for (let i = 0; i < n; i++) d += full.get(i, q) * v[i];
-        for (let i = 0; i < n; i++) v[i] -= d * full.get(i, q);
-      }
-    }
-    let nrm = 0;
-    for (let i = 0; i < n; i++) nrm += v[i] * v[i];
-    nrm = Math.sqrt(nrm);
-    if (nrm < 1e-8) continue;
-    for (let i = 0; i < n; i++) full.set(i, col, v[i] / nrm);
-    col++;
-  }
-  return full;
 }
 
 /**
@@ -172,10 +113,8 @@ export function balancedInit(widths: number[], gen: Rng, options: BalancedOption
   const A = options.A ?? gen.normalMatrix(dL, d0, std);
   if (A.rows !== dL || A.columns !== d0) throw new RangeError(`balancedInit: A must be ${dL} x ${d0} (d_L x d_0), got ${A.rows} x ${A.columns}`);
   assertFinite("balancedInit: A", A);
-  const svd = new SVD(A, { autoTranspose: true });
-  const s = svd.diagonal.slice(0, k);
-  const Uk = svd.leftSingularVectors.subMatrix(0, dL - 1, 0, k - 1);
-  const Vk = svd.rightSingularVectors.subMatrix(0, d0 - 1, 0, k - 1);
+  // thin SVD: exactly k = min(d_0, d_L) singular triplets, descending
+  const { U: Uk, s, V: Vk } = svd(A);
   const lambdas = s.map((x) => Math.pow(Math.max(x, 0), 1 / L));
   return sharedFormInit(widths, completeBasis(orthonormalColumns(Uk)), lambdas, completeBasis(orthonormalColumns(Vk)));
 }

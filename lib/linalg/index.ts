@@ -33,3 +33,4 @@ export * from "./validate";
 export * from "./storage";
 export * from "./blas";
 export * from "./krylov";
+export * from "./basis";

@@ -15,3 +15,4 @@ export * from "./mlp";
 export * from "./two-layer";
 export * from "./attention";
 export * from "./transformer";
+export * from "./end-to-end";

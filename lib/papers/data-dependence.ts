@@ -29,12 +29,7 @@
 import { Matrix } from "ml-matrix";
 import { svd } from "../linalg/svd";
 import { kron } from "../linalg/kron";
-import { completeBasis } from "../init/balanced";
-import { Rng } from "../random/rng";
-import { Model, defineModel } from "../models/model";
-import { populationStats } from "../curvature/problem";
-import { ImageDataset, imagesToMatrix, selectLabels } from "../data/loaders";
-import { oneHot, subsampleByClass, whiten } from "../data/synthetic";
+import { completeBasis } from "../linalg/basis";
 
 // ---------------------------------------------------------------------------------------------------
 // Small helpers (argument checking, SVD, Kronecker)
@@ -92,7 +87,7 @@ export function frobeniusSq(A: Matrix): number {
 
 /**
  * Full SVD A = U diag(s) V^T with U (m x m) and V (n x n) square orthogonal, s descending (length min(m, n)):
- * lib/linalg's thin `svd`, completed to square bases by lib/init's `completeBasis`. The completing columns
+ * lib/linalg's thin `svd`, completed to square bases by lib/linalg's `completeBasis`. The completing columns
  * span the null spaces the eigenvectors (16) need for zero singular values.
  */
 export function fullSvd(A: Matrix): { U: Matrix; s: Float64Array; V: Matrix } {
@@ -487,90 +482,5 @@ export function labelProportions(Y: Matrix): Float64Array {
   return singularValues(Y).map((s) => (s * s) / n);
 }
 
-// ---------------------------------------------------------------------------------------------------
-// App. C: real-data subsets and the end-to-end form of a linear network on whitened data
-// ---------------------------------------------------------------------------------------------------
-
-/** A class-proportion subset of an image data set prepared as in App. C, with its second moments. */
-export interface ClassProportionSubset {
-  /** Inputs d_0 x n: QR-whitened (X X^T / n = sigma_x^2 I) unless `sigmaX` was null (raw pixels / 255). */
-  X: Matrix;
-  /** One-hot labels, classes x n. */
-  Y: Matrix;
-  /** Class index of each sample. */
-  labels: Int32Array;
-  /** Realised largest class proportion (count of the largest class / n). */
-  alphaMax: number;
-  /** Pixels dropped because they are constant over the subset (QR whitening needs full row rank). */
-  dropped: number;
-  /** Second moments X X^T / n, Y X^T / n, Y Y^T / n (the population form of the same MSE loss). */
-  Sxx: Matrix;
-  Syx: Matrix;
-  Syy: Matrix;
-}
-
-/**
- * App. C subset: n samples by the class-proportion rule (`subsampleByClass`, largest class 0 with proportion
- * about alphaMax; uniformly random when alphaMax is undefined), pixels scaled to [0, 1], pixels constant over
- * the subset removed (they would make X rank deficient), then QR-whitened to sigma_x (`whiten`) unless
- * sigmaX is null (Figure 2a: raw inputs). Returns the data and the second moments S_xx, S_yx, S_yy, for which
- * the population loss 1/2 tr(W S_xx W^T) - tr(W S_yx^T) + 1/2 tr(S_yy) equals the sample MSE (1/2n)||W X - Y||_F^2
- * of any linear network with end-to-end matrix W.
- * @param ds an image data set from lib/data; @param n subset size; @param gen generator for the subset
- * @param options alphaMax (in [1/classes, 1]) and sigmaX (positive, or null for raw inputs; default 1)
- */
-export function classProportionSubset(
-  ds: ImageDataset,
-  n: number,
-  gen: Rng,
-  options: { alphaMax?: number; sigmaX?: number | null } = {},
-): ClassProportionSubset {
-  const fn = "classProportionSubset";
-  if (!(Number.isInteger(n) && n >= 1 && n <= ds.count)) fail(fn, `n must be an integer in [1, ${ds.count}], got ${n}`);
-  const sigmaX = options.sigmaX === undefined ? 1 : options.sigmaX;
-  if (sigmaX !== null) checkSigma(fn, sigmaX);
-  const idx = subsampleByClass(ds.labels, n, gen, options.alphaMax, ds.classes);
-  const raw = imagesToMatrix(ds, idx);
-  const labels = selectLabels(ds, idx);
-  const keep: number[] = [];
-  for (let i = 0; i < raw.rows; i++) {
-    const first = raw.get(i, 0);
-    let constant = true;
-    for (let j = 1; j < n && constant; j++) if (raw.get(i, j) !== first) constant = false;
-    if (!constant) keep.push(i);
-  }
-  const cols = Array.from({ length: n }, (_, j) => j);
-  const Xk = keep.length === raw.rows ? raw : raw.selection(keep, cols);
-  const X = sigmaX === null ? Xk : whiten(Xk, sigmaX);
-  const Y = oneHot(labels, ds.classes);
-  const counts = new Array(ds.classes).fill(0);
-  labels.forEach((c) => counts[c]++);
-  return { X, Y, labels, alphaMax: Math.max(...counts) / n, dropped: raw.rows - keep.length, ...populationStats(X, Y) };
-}
-
-/**
- * A deep linear network in end-to-end form: the output is the matrix W_L ... W_1 itself (d_L x d_0), multiplied
- * from the left (W_L W_{L-1} first), and the input is ignored. With `populationProblem` this is the population
- * loss of `deepLinear(widths)` (same parameter blocks and ordering) without multiplying W_1 by the d_0 x d_0
- * identity input: for d_0 = 784 and width 64 that product is most of the cost of a gradient.
- * @param widths [d_0, ..., d_L]
- */
-export function endToEndLinear(widths: number[]): Model {
-  if (!Array.isArray(widths) || widths.length < 2) fail("endToEndLinear", `widths must list at least d_0 and d_L, got ${JSON.stringify(widths)}`);
-  widths.forEach((w, i) => { if (!(Number.isInteger(w) && w >= 1)) fail("endToEndLinear", `widths[${i}] must be a positive integer, got ${w}`); });
-  const L = widths.length - 1;
-  const blocks = [];
-  for (let l = 1; l <= L; l++) blocks.push({ name: `W${l}`, rows: widths[l], cols: widths[l - 1] });
-  return defineModel({
-    name: `endToEndLinear(${widths.join("-")})`,
-    inputDim: widths[0],
-    outputDim: widths[L],
-    blocks,
-    linearInInput: true,
-    graph(tape, params) {
-      let h = params[L - 1];
-      for (let l = L - 2; l >= 0; l--) h = tape.matmul(h, params[l]);
-      return h;
-    },
-  });
-}
+// App. C's real-data subsets are lib/data's classProportionSubset; the end-to-end form of a linear network
+// is lib/models' endToEndLinear (a closed form must not share code with the brute force that checks it).

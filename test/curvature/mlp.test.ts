@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { Matrix } from "ml-matrix";
 import { deepLinear, mlp, Model } from "../../lib/models";
-import { mseProblem, populationProblem, populationStats, gaussNewton, ntkGram, jacobian, hvp, hessian, ggnVectorProduct, functionalHvp, hessianOperator, lossAndGradient, loss, outputs } from "../../lib/curvature";
+import { mseProblem, populationProblem, gaussNewton, ntkGram, jacobian, hvp, hessian, ggnVectorProduct, functionalHvp, hessianOperator, lossAndGradient, loss, outputs } from "../../lib/curvature";
 import { rng, Rng } from "../../lib/random/rng";
+import { populationStats } from "../../lib/data/moments";
 import { finiteDifferenceErrors, hvpAsymmetry, denseErrors, eigenvaluesDesc, direction, relErr, matRelErr, expectExactCurvature } from "./helpers";
 
 function randomTheta(model: Model, gen: Rng, std = 0.5): Float64Array {

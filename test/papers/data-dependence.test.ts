@@ -6,13 +6,11 @@
 import { describe, expect, it } from "vitest";
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
 import { rng, Rng } from "../../lib/random/rng";
-import { deepLinear } from "../../lib/models";
+import { deepLinear, endToEndLinear } from "../../lib/models";
 import { jacobian, mseProblem, ntkGram, populationProblem, loss, gradient, hvp } from "../../lib/curvature";
-import { ImageDataset } from "../../lib/data";
+import { ImageDataset, classProportionSubset } from "../../lib/data";
 import {
   balancedEigenvalue,
-  classProportionSubset,
-  endToEndLinear,
   balancedEigenvalueNaive,
   balancedEigenvalueSum,
   balancedSolutionSingularValues,
