@@ -17,7 +17,14 @@ const require = createRequire(join(root, "package.json"));
 // tslab type-checks every import, but at run time it serves only the files it compiled for an import of a
 // file: an import of a folder ("./lib/linalg" meaning lib/linalg/index.ts) falls through to Node, which
 // knows no .ts. Teach Node to load .ts (transpiled with tslab's own TypeScript), so such imports work too.
-const ts = require("@tslab/typescript-for-tslab");
+let ts;
+try {
+  ts = require("@tslab/typescript-for-tslab");
+} catch {
+  // Without this the front-end shows "starting" forever; say what to do where the server's log shows it.
+  console.error(`kernel: node_modules are missing or incomplete in ${root}: run \`npm run kernel\` (it runs npm ci) or \`npm ci\` there, then restart the kernel.`);
+  process.exit(1);
+}
 const Module = require("node:module");
 if (!Module._extensions[".ts"]) {
   Module._extensions[".ts"] = (module, filename) => {
@@ -29,5 +36,36 @@ if (!Module._extensions[".ts"]) {
     module._compile(outputText, filename);
   };
 }
+
+// tslab handles shell messages concurrently: each queued execute_request (Run All) publishes "busy" on
+// arrival and "idle" when its reply is sent, so after the first cell's "idle" the front-end shows an idle
+// kernel while the next cells still run. Publish a cell's "busy" when it starts executing and its "idle"
+// as soon as it ends (before the next queued cell starts), so the states alternate per cell.
+const jupyter = require("tslab/dist/jupyter.js");
+const cells = new WeakMap(); // execute_request content -> { busy(), idle(), done }
+const publishStatus = jupyter.ZmqServer.prototype.publishStatus;
+jupyter.ZmqServer.prototype.publishStatus = function (status, parent) {
+  if (parent?.header?.msg_type !== "execute_request") return publishStatus.call(this, status, parent);
+  if (status === "busy") {
+    const send = (state) => publishStatus.call(this, state, parent);
+    cells.set(parent.content, { busy: () => send("busy"), idle: () => send("idle"), done: false });
+    return;
+  }
+  // A cell that never started (aborted after an error) still gets its one "idle".
+  if (!cells.get(parent.content)?.done) publishStatus.call(this, status, parent);
+};
+const handleExecuteImpl = jupyter.JupyterHandlerImpl.prototype.handleExecuteImpl;
+jupyter.JupyterHandlerImpl.prototype.handleExecuteImpl = async function (req, ...rest) {
+  const cell = cells.get(req);
+  cell?.busy();
+  try {
+    return await handleExecuteImpl.call(this, req, ...rest);
+  } finally {
+    if (cell) {
+      cell.done = true;
+      cell.idle();
+    }
+  }
+};
 
 require("tslab/dist/main.js").startKernel({ configPath, enableFindLocal: false });

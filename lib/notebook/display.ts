@@ -47,3 +47,37 @@ export function markdown(text: string): void {
   if (typeof text !== "string") throw new TypeError("markdown: text must be a string");
   displayBundle({ "text/markdown": text, "text/plain": text });
 }
+
+/**
+ * Display rows (objects, as `console.table` takes them) as one Markdown table: columns are the keys in order
+ * of first appearance, numbers are printed with `digits` significant digits (default 10), numeric columns
+ * align right. Unlike `console.table`, whose box-drawn rows wrap in a narrow output area, every front-end
+ * renders it as a table; `text/plain` keeps an aligned text copy.
+ */
+export function table(rows: Array<Record<string, unknown>>, options: { digits?: number } = {}): void {
+  if (!Array.isArray(rows) || rows.length === 0) throw new TypeError("table: rows must be a non-empty array of objects");
+  const digits = options.digits ?? 10;
+  if (!Number.isInteger(digits) || digits < 1 || digits > 17) throw new RangeError(`table: digits must be an integer in 1..17, got ${digits}`);
+  const columns: string[] = [];
+  rows.forEach((row, i) => {
+    if (row === null || typeof row !== "object" || Array.isArray(row)) throw new TypeError(`table: rows[${i}] must be an object, got ${row === null ? "null" : typeof row}`);
+    for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
+  });
+  const format = (v: unknown): string => {
+    if (v === undefined || v === null) return "";
+    if (typeof v === "number") return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(digits)));
+    return String(v);
+  };
+  const cells = rows.map((row) => columns.map((c) => format(row[c])));
+  const numeric = columns.map((c) => rows.every((row) => row[c] === undefined || row[c] === null || typeof row[c] === "number"));
+  const escape = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  const md = [
+    `| ${columns.map(escape).join(" | ")} |`,
+    `|${numeric.map((n) => (n ? "---:" : ":---")).join("|")}|`,
+    ...cells.map((r) => `| ${r.map(escape).join(" | ")} |`),
+  ].join("\n");
+  const widths = columns.map((c, j) => Math.max(c.length, ...cells.map((r) => r[j].length)));
+  const pad = (s: string, j: number) => (numeric[j] ? s.padStart(widths[j]) : s.padEnd(widths[j]));
+  const text = [columns.map(pad).join("  "), ...cells.map((r) => r.map(pad).join("  "))].join("\n");
+  displayBundle({ "text/markdown": md, "text/plain": text });
+}

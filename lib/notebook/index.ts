@@ -4,9 +4,9 @@
  */
 export { check, checkAtMost, checkAtLeast, checkHolds, checks, resetChecks } from "./check";
 export type { CheckRecord, CheckKind, CheckOptions } from "./check";
-export { plot, plotBundle, PLOTLY_BUNDLE_MARKER } from "./plot";
+export { plot, plotBundle, readableLogAxes, NOT_DRAWN_MESSAGE, PLOTLY_PATH, PLOT_CLASS } from "./plot";
 export type { Figure } from "./plot";
-export { displayBundle, setDisplaySink, markdown } from "./display";
+export { displayBundle, setDisplaySink, markdown, table } from "./display";
 export type { MimeBundle, DisplaySink } from "./display";
 export { scale, pick, parseScale } from "./scale";
 export type { Scale } from "./scale";

@@ -3,12 +3,10 @@
  * - `application/vnd.plotly.v1+json`: the figure itself, rendered natively by JupyterLab (with its Plotly
  *   renderer) and VS Code;
  * - `text/html`: a div and a script that draw the figure with plotly.js, for classic Notebook, JupyterLab
- *   without the renderer, and the HTML pages. The first plot of a kernel session also carries plotly.js
- *   itself, from the installed plotly.js-dist (offline, no CDN); the runner swaps that copy for one shared
- *   file in build/html/;
+ *   without the renderer, and the HTML pages. plotly.js is loaded by the page, never embedded (see
+ *   drawScript); the div's static text says what to do where scripts do not run;
  * - `text/plain`: a one-line summary.
  */
-import { readFileSync } from "fs";
 import { displayBundle } from "./display";
 
 /** A Plotly figure: traces, layout and config as plotly.js takes them. */
@@ -18,17 +16,19 @@ export interface Figure {
   config?: Record<string, unknown>;
 }
 
-/** The attribute that marks the inlined plotly.js, so the runner can replace it with a shared copy. */
-export const PLOTLY_BUNDLE_MARKER = "data-hs-plotly-bundle";
+/** The class of every plot's placeholder div (the static text the drawing script replaces). */
+export const PLOT_CLASS = "hs-plot";
 
-let bundleSent = false;
+/** Where plotly.js is looked for by a page that lacks it: the Jupyter server's files route (the server runs
+ * from the project root), then the page's own folder (exported pages sit next to a shared plotly.js). */
+export const PLOTLY_PATH = "node_modules/plotly.js-dist/plotly.js";
+
+/** Shown, as static HTML, wherever the script cannot run (an untrusted notebook, a preview without scripts). */
+export const NOT_DRAWN_MESSAGE =
+  "This plot is drawn by JavaScript, which did not run here. In Jupyter: trust the notebook (File > Trust Notebook) " +
+  "or run Kernel > Restart & Run All on the kernel \"TypeScript (hessian-spectra)\".";
+
 let plotCount = 0;
-
-function plotlySource(): string {
-  const file = require.resolve("plotly.js-dist/plotly.js");
-  // A literal "</script" inside an inline script would end it early.
-  return readFileSync(file, "utf8").replace(/<\/script/gi, "<\\/script");
-}
 
 /** Serialise for embedding inside a <script>: JSON, with "</" and U+2028/9 escaped. */
 function scriptJson(value: unknown): string {
@@ -96,25 +96,71 @@ function normalizeTitles(layout: Record<string, unknown>): Record<string, unknow
   return layout;
 }
 
+const LOG_AXIS_KEY = /^[xyz]axis\d*$/;
+
+/**
+ * Log axes read as powers of ten: plotly.js's default exponent format labels a log axis with SI letters
+ * and mantissas ("1.178026f"), which no reader parses. Every log axis, in 2D layouts and in 3D scenes, gets
+ * `exponentformat: "power"`.
+ */
+export function readableLogAxes(layout: Record<string, unknown>): Record<string, unknown> {
+  const fix = (container: Record<string, unknown>) => {
+    for (const [key, value] of Object.entries(container)) {
+      if (!LOG_AXIS_KEY.test(key) || value === null || typeof value !== "object") continue;
+      const axis = value as Record<string, unknown>;
+      if (axis.type === "log") axis.exponentformat = "power";
+    }
+  };
+  fix(layout);
+  for (const [key, value] of Object.entries(layout)) {
+    if (/^scene\d*$/.test(key) && value !== null && typeof value === "object") fix(value as Record<string, unknown>);
+  }
+  return layout;
+}
+
+/**
+ * The drawing script of the HTML fallback. plotly.js is never embedded in outputs (a saved notebook would
+ * carry 10 MB): a page without window.Plotly loads it once, shared by all plots of the page, from the
+ * Jupyter server's files route (base URL from classic Notebook's <body data-base-url> or JupyterLab's
+ * page config), else from the page's folder; if none loads, the plot says where it looked.
+ */
+function drawScript(id: string, data: string, layout: string, config: string): string {
+  return (
+    `<script>(function(){var el=document.getElementById(${JSON.stringify(id)});if(!el)return;` +
+    `function draw(){el.innerHTML="";window.Plotly.newPlot(el,${data},${layout},${config});}` +
+    `if(window.Plotly)return draw();` +
+    `var w=window;if(!w.hsPlotlyLoading){w.hsPlotlyLoading=new Promise(function(ok,fail){` +
+    `var c=[],tried=[],base=document.body?document.body.getAttribute("data-base-url"):null;` +
+    `if(base===null){var cfg=document.getElementById("jupyter-config-data");` +
+    `if(cfg){try{base=JSON.parse(cfg.textContent).baseUrl||null;}catch(e){}}}` +
+    `if(base!==null)c.push(base.replace(/\\/?$/,"/")+"files/${PLOTLY_PATH}");` +
+    `c.push("plotly.js","../plotly.js");` +
+    `(function next(){if(window.Plotly)return ok();if(!c.length)return fail(tried);` +
+    `var s=document.createElement("script");s.src=c.shift();tried.push(new URL(s.src,location.href).href);` +
+    `s.onload=next;s.onerror=function(){s.remove();next();};document.head.appendChild(s);})();});}` +
+    `w.hsPlotlyLoading.then(draw,function(tried){el.textContent="plotly.js could not be found: looked at "+` +
+    `tried.join(", ")+". Start Jupyter from the project root (npm run jupyter) so that ${PLOTLY_PATH} is served.";});` +
+    `})();</script>`
+  );
+}
+
 /** The MIME bundle `plot` displays (exposed for tests and for embedding). */
-export function plotBundle(figure: Figure, options: { includePlotly?: boolean } = {}): Record<string, unknown> {
+export function plotBundle(figure: Figure): Record<string, unknown> {
   validate(figure);
   const fig = plain({ data: figure.data, layout: figure.layout ?? {}, config: figure.config ?? {} }) as Required<Figure>;
   normalizeTitles(fig.layout);
+  readableLogAxes(fig.layout);
   for (const trace of fig.data) {
     const bar = (trace as { colorbar?: Record<string, unknown> }).colorbar;
     if (bar && typeof bar.title === "string") bar.title = { text: bar.title };
   }
   const config = { responsive: true, displaylogo: false, ...fig.config };
   plotCount += 1;
-  const id = `hs-plot-${process.pid}-${plotCount}`;
-  const loader = options.includePlotly ? `<script ${PLOTLY_BUNDLE_MARKER}="1">${plotlySource()}</script>\n` : "";
+  const id = `hs-plot-${process.pid}-${Date.now().toString(36)}-${plotCount}`;
   const html =
-    loader +
-    `<div id="${id}" class="hs-plot" style="width:100%;min-height:${Number(fig.layout.height) || 450}px"></div>\n` +
-    `<script>(function(){var el=document.getElementById(${JSON.stringify(id)});` +
-    `if(!window.Plotly){el.textContent="plotly.js is not loaded: re-run the notebook from the top.";return;}` +
-    `window.Plotly.newPlot(el,${scriptJson(fig.data)},${scriptJson(fig.layout)},${scriptJson(config)});})();</script>`;
+    `<div id="${id}" class="${PLOT_CLASS}" style="width:100%;min-height:${Number(fig.layout.height) || 450}px">` +
+    `<p class="hs-plot-message">${NOT_DRAWN_MESSAGE}</p></div>\n` +
+    drawScript(id, scriptJson(fig.data), scriptJson(fig.layout), scriptJson(config));
   const title = fig.layout.title;
   const titleText = typeof title === "string" ? title : (title as { text?: string } | undefined)?.text ?? "untitled";
   return {
@@ -126,7 +172,5 @@ export function plotBundle(figure: Figure, options: { includePlotly?: boolean } 
 
 /** Display a Plotly figure inline. */
 export function plot(figure: Figure): void {
-  const bundle = plotBundle(figure, { includePlotly: !bundleSent });
-  bundleSent = true;
-  displayBundle(bundle);
+  displayBundle(plotBundle(figure));
 }
