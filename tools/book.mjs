@@ -67,11 +67,13 @@ export function paperOrderKey(claim, name) {
     }
     return [9999];
   };
-  const section = claim.fromMetadata && claim.section ? num(claim.section) : [];
   const isFigure = /^figure-/.test(name) ? 1 : 0;
   const kind = ["theorem", "lemma", "corollary", "remark", "equation", "eq", "appendix", "figure"].indexOf(name.split("-")[0]);
   const own = num(name.replace(/^(theorem|lemma|corollary|remark|figure|equation|eq|appendix)-/, " ").replace(/-/g, " "));
-  return [...section, isFigure, ...own, kind];
+  // fixed-length section part, so claims with and without metadata compare position by position
+  const pad = (k) => [...k, -1, -1, -1, -1].slice(0, 4);
+  const section = claim.section ? num(claim.section) : isFigure ? [9000] : own;
+  return [...pad(section), isFigure, ...pad(own), kind];
 }
 
 function compareKeys(a, b) {
@@ -90,6 +92,11 @@ function firstHeading(nb) {
   return line.replace(/^#+\s*/, "").replace(/^(Cracking the Hessian|data-dependence\s*\/[^:]*?(?=:)|Depth, Not Data)\s*[—:-]\s*/i, "").trim();
 }
 
+/** A title without a leading repeat of its label ("Theorem 3.1: the spectrum ..." -> "the spectrum ..."). */
+function stripLabel(title) {
+  return String(title ?? "").replace(/^(?:theorem|lemma|corollary|remark|figure|equations?|eq\.?|appendix)\s+\(?[0-9A-Z.]+(?:-\d+)?\)?\s*[—:-]\s*/i, "").trim();
+}
+
 /** A notebook's claim: metadata.claim when there, else its first heading with "statement missing". */
 export function readClaim(notebooksDir, id) {
   const [paper, ...rest] = id.split("/");
@@ -98,15 +105,14 @@ export function readClaim(notebooksDir, id) {
   try {
     nb = JSON.parse(readFileSync(join(notebooksDir, `${id}.ipynb`), "utf8"));
   } catch (e) {
-    return { id, paper, name, section: labelFromName(name), title: name, statement: null, check: null, fromMetadata: false, problem: `unreadable notebook: ${e.message}` };
+    return { id, paper, name, label: labelFromName(name), section: null, title: name, statement: null, check: null, fromMetadata: false, problem: `unreadable notebook: ${e.message}` };
   }
   const c = nb.metadata?.claim;
   if (c && typeof c === "object" && typeof c.title === "string") {
-    return { id, paper: c.paper || paper, name, section: c.section || labelFromName(name), title: c.title, statement: c.statement || null, check: c.check || null, fromMetadata: true };
+    return { id, paper: c.paper || paper, name, label: labelFromName(name), section: c.section ? String(c.section) : null, title: stripLabel(c.title) || c.title, statement: c.statement || null, check: c.check || null, fromMetadata: true };
   }
   // the heading usually repeats the label ("Theorem 3.1: ..."): keep what follows it
-  const title = firstHeading(nb).replace(/^(?:theorem|lemma|corollary|remark|figure|equations?|eq\.?|appendix)\s+\(?[0-9A-Z.]+(?:-\d+)?\)?\s*[—:-]\s*/i, "");
-  return { id, paper, name, section: labelFromName(name), title: title || name, statement: null, check: null, fromMetadata: false };
+  return { id, paper, name, label: labelFromName(name), section: null, title: stripLabel(firstHeading(nb)) || name, statement: null, check: null, fromMetadata: false };
 }
 
 // ---------------------------------------------------------------------------------------------- verdicts
@@ -189,7 +195,7 @@ function page({ title, depth, crumbs = [], body, head = "", nav = "" }) {
 }
 
 function prevNextNav(list, i, up) {
-  const link = (c, rel, text) => (c ? `<a rel="${rel}" href="${up}${esc(c.id)}.html">${text}: ${esc(c.section)}</a>` : "");
+  const link = (c, rel, text) => (c ? `<a rel="${rel}" href="${up}${esc(c.id)}.html">${text}: ${esc(c.label)}</a>` : "");
   return `<nav>${link(list[i - 1], "prev", "← previous")}<a rel="up" href="index.html">↑ ${esc(paperTitle(list[i].paper))}</a>${link(list[i + 1], "next", "next →")}</nav>`;
 }
 
@@ -205,8 +211,8 @@ function statementHtml(c) {
 function notebookHeader(c, list, i, quick, paper, explorable) {
   const up = "../";
   return `<header class="hs-book-head" id="hs-book-head"><link rel="stylesheet" href="${up}book.css">
-<div class="crumbs"><a href="${up}index.html">hessian-spectra</a> › <a href="index.html">${esc(paperTitle(c.paper))}</a> › ${esc(c.section)}</div>
-<h1>${esc(c.section)}: ${esc(c.title)}</h1><p>${statementHtml(c)}</p>
+<div class="crumbs"><a href="${up}index.html">hessian-spectra</a> › <a href="index.html">${esc(paperTitle(c.paper))}</a> › ${esc(c.label)}</div>
+<h1>${esc(c.label)}: ${esc(c.title)}</h1>${c.section ? `<p class="meta">${esc(paperTitle(c.paper))}, section ${esc(c.section)}</p>` : ""}<p>${statementHtml(c)}</p>
 <p>quick: ${verdictHtml(quick, "quick")} · paper: ${verdictHtml(paper, "paper")}${quick?.seconds != null ? ` · ${quick.seconds} s` : ""}${explorable ? ` · <a href="${up}explorables/${esc(explorable.name)}.html">explore it live</a>` : ""}</p>
 ${prevNextNav(list, i, up)}</header>`;
 }
@@ -219,7 +225,7 @@ function notebookPage(htmlFile, header, c, assets) {
   let html = readFileSync(htmlFile, "utf8");
   if (assets.mathjax) html = html.replace(/file:\/\/\/usr\/share\/javascript\/mathjax\//g, "../mathjax/");
   if (assets.requirejs) html = html.replace(/file:\/\/\/usr\/share\/javascript\/requirejs\/require\.min\.js/g, "../require.min.js");
-  html = html.replace(/<title>[^<]*<\/title>/, `<title>${esc(c.section)}: ${esc(c.title)} · hessian-spectra</title>`);
+  html = html.replace(/<title>[^<]*<\/title>/, `<title>${esc(c.label)}: ${esc(c.title)} · hessian-spectra</title>`);
   const at = html.search(/<body[^>]*>/);
   if (at < 0) return page({ title: c.title, depth: 1, body: `${header}${html}` });
   const end = at + html.slice(at).indexOf(">") + 1;
@@ -357,7 +363,7 @@ export async function book(options = {}) {
       const v = all.get(c.id);
       const dis = [...(v.quick?.disagreements ?? []).map((d) => `quick: ${disagreementHtml(d)}`), ...(v.paper?.disagreements ?? []).map((d) => `paper: ${disagreementHtml(d)}`)];
       const ex = explorableOf.get(c.id);
-      return `<tr id="${esc(c.name)}"><td>${esc(c.section)}</td><td><a href="${esc(c.name)}.html">${esc(c.title)}</a>${ex ? ` <a class="meta" href="../explorables/${esc(ex.name)}.html">(explore)</a>` : ""}</td><td>${statementHtml(c)}</td><td>${verdictHtml(v.quick, "quick")}</td><td>${verdictHtml(v.paper, "paper")}</td><td>${v.quick?.seconds ?? ""}</td><td class="dis">${dis.join("<br>")}</td></tr>`;
+      return `<tr id="${esc(c.name)}"><td>${esc(c.label)}${c.section ? `<br><span class="meta">§ ${esc(c.section)}</span>` : ""}</td><td><a href="${esc(c.name)}.html">${esc(c.title)}</a>${ex ? ` <a class="meta" href="../explorables/${esc(ex.name)}.html">(explore)</a>` : ""}</td><td>${statementHtml(c)}</td><td>${verdictHtml(v.quick, "quick")}</td><td>${verdictHtml(v.paper, "paper")}</td><td>${v.quick?.seconds ?? ""}</td><td class="dis">${dis.join("<br>")}</td></tr>`;
     });
     const p = PAPERS.find((q) => q.id === paper);
     writeAtomic(join(outDir, paper, "index.html"), page({
@@ -373,7 +379,7 @@ export async function book(options = {}) {
     for (const c of list) {
       const v = all.get(c.id);
       for (const [scale, ver] of [["quick", v.quick], ["paper", v.paper]]) {
-        for (const d of ver?.disagreements ?? []) dRows.push(`<tr><td>${esc(paperTitle(paper))}</td><td><a href="${esc(c.id)}.html">${esc(c.section)}</a></td><td>${scale}</td><td>${disagreementHtml(d)}</td></tr>`);
+        for (const d of ver?.disagreements ?? []) dRows.push(`<tr><td>${esc(paperTitle(paper))}</td><td><a href="${esc(c.id)}.html">${esc(c.label)}</a></td><td>${scale}</td><td>${disagreementHtml(d)}</td></tr>`);
       }
     }
   }
@@ -392,7 +398,7 @@ export async function book(options = {}) {
     writeAtomic(join(outDir, "explorables", `${e.name}.html`), page({
       title: e.title, depth: 1, crumbs: [`<a href="index.html">explorables</a>`, esc(e.title)],
       head: `<script src="../plotly.js"></script>`,
-      body: `<h1>${esc(e.title)}</h1><p>${esc(e.claim)}</p><p>Every slider change rebuilds the network, takes the exact dense ${esc(e.matrix)} (float64, from exact derivatives), its eigenvalues, and the closed form, with the same library code the notebook ${c ? `<a href="../${esc(e.notebook)}.html">${esc(c.section)}</a>` : esc(e.notebook)} uses, here in your browser.</p><div id="hs-app"></div><script src="${esc(e.name)}.js"></script>`,
+      body: `<h1>${esc(e.title)}</h1><p>${esc(e.claim)}</p><p>Every slider change rebuilds the network, takes the exact dense ${esc(e.matrix)} (float64, from exact derivatives), its eigenvalues, and the closed form, with the same library code the notebook ${c ? `<a href="../${esc(e.notebook)}.html">${esc(c.label)}</a>` : esc(e.notebook)} uses, here in your browser.</p><div id="hs-app"></div><script src="${esc(e.name)}.js"></script>`,
     }));
   }
   writeAtomic(join(outDir, "explorables", "index.html"), page({
@@ -406,7 +412,7 @@ export async function book(options = {}) {
     const q = list.map((c) => all.get(c.id).quick);
     const ok = q.filter((v) => v?.status === "ok").length, ran = q.filter(Boolean).length;
     const paperRan = list.filter((c) => all.get(c.id).paper).length;
-    const items = list.map((c) => { const v = all.get(c.id); return `<li><a href="${esc(c.id)}.html">${esc(c.section)}: ${esc(c.title)}</a> ${verdictHtml(v.quick, "quick")}${v.paper ? ` ${verdictHtml(v.paper, "paper")}` : ""}</li>`; });
+    const items = list.map((c) => { const v = all.get(c.id); return `<li><a href="${esc(c.id)}.html">${esc(c.label)}: ${esc(c.title)}</a> ${verdictHtml(v.quick, "quick")}${v.paper ? ` ${verdictHtml(v.paper, "paper")}` : ""}</li>`; });
     return `<section class="paper"><h2><a href="${esc(paper)}/index.html">${esc(paperTitle(paper))}</a></h2>${p ? `<p>${esc(p.subtitle)}</p>` : ""}<p>${list.length} claims · quick: ${ok}/${ran} ok of ${ran} run · paper scale: ${paperRan} recorded</p><ol class="claims">${items.join("")}</ol></section>`;
   });
   const nDis = dRows.length;
