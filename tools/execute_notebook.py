@@ -4,6 +4,9 @@ export it to HTML. Called by tools/notebooks.mjs, one process per notebook, with
   {"input", "output_notebook", "output_html", "kernel_name", "timeout", "cwd", "plotly_src_notebook",
    "plotly_src_html", "result"}
 
+("plotly_src_notebook" is unused: outputs never carry plotly.js; a Jupyter server serves it from the
+project root.)
+
 Writes the executed notebook (also when a cell failed: the outputs up to the failure are kept), the HTML
 page, and a result file {"status": "ok"|"error"|"timeout", "error": {"cell", "message"}|null}. Checks are
 not read here: the kernel appends them to the file named by HS_CHECKS and the runner reads it.
@@ -12,21 +15,76 @@ import copy
 import json
 import os
 import re
+import shutil
+import subprocess
 import sys
 
-MARKER = re.compile(r'<script data-hs-plotly-bundle="1">.*?</script>', re.S)
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def share_plotly(nb, src):
-    """Swap the plotly.js copy that the first plot inlines for a <script src> to one shared file."""
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            html = out.get("data", {}).get("text/html")
-            if html is None:
-                continue
-            text = "".join(html) if isinstance(html, list) else html
-            if "data-hs-plotly-bundle" in text:
-                out["data"]["text/html"] = MARKER.sub(lambda _m: '<script src="%s"></script>' % src, text)
+def plot_outputs(nb):
+    return [out for cell in nb.cells for out in cell.get("outputs", [])
+            if out.get("output_type") in ("display_data", "execute_result") and PLOTLY_MIME in out.get("data", {})]
+
+
+def add_static_images(nb, work):
+    """Give every plot an image/png (drawn by headless Chromium from the Plotly figure), for previews that drop
+    scripts (GitHub, nbviewer). Skipped, keeping the notebook as it is, where Chromium or node is missing,
+    or when HS_STATIC_IMAGES=0."""
+    outputs = plot_outputs(nb)
+    node = shutil.which("node")
+    if not outputs or not node or os.environ.get("HS_STATIC_IMAGES") == "0" or not os.path.exists("/usr/bin/chromium"):
+        return
+    figures, images = work + ".figures.json", work + ".images.json"
+    with open(figures, "w") as f:
+        json.dump([out["data"][PLOTLY_MIME] for out in outputs], f)
+    try:
+        done = subprocess.run([node, os.path.join(ROOT, "tools", "plot-images.mjs"), figures, images],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=300)
+        if done.returncode != 0:
+            sys.stderr.write(done.stderr.decode(errors="replace"))
+            return
+        with open(images) as f:
+            pngs = json.load(f)
+    except (OSError, ValueError, subprocess.TimeoutExpired) as e:
+        sys.stderr.write("static images skipped: %s\n" % e)
+        return
+    finally:
+        for name in (figures, images):
+            if os.path.exists(name):
+                os.remove(name)
+    for out, png in zip(outputs, pngs):
+        if png:
+            out["data"]["image/png"] = png
+
+
+def with_plotly_script(html, src):
+    """Exported pages load the shared plotly.js in <head>, so every plot draws at once; outputs never carry it."""
+    return html.replace("</head>", '<script src="%s"></script>\n</head>' % src, 1)
+
+
+def write_atomic(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path + ".tmp", "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(path + ".tmp", path)
+
+
+def sign(nb):
+    """Trust the executed copy as `jupyter trust` does (the user's notebook secret), so its plots draw when
+    opened; where no secret can be written, the first cell says how to trust it."""
+    try:
+        from nbformat.sign import NotebookNotary
+        NotebookNotary().sign(nb)
+        return True
+    except Exception as e:  # read-only home, no sqlite: say it in the notebook instead
+        sys.stderr.write("not signed: %s\n" % first_line(e))
+        return False
+
+
+UNTRUSTED_NOTE = ("*Executed copy.* If its plots do not draw, trust it: File > Trust Notebook, or "
+                  "`jupyter trust <this file>`.")
 
 
 def first_line(text, limit=300):
@@ -61,8 +119,7 @@ def main():
     result = {"status": "ok", "error": None}
 
     def finish():
-        with open(args["result"], "w") as f:
-            json.dump(result, f)
+        write_atomic(args["result"], json.dumps(result))
 
     try:
         import nbformat
@@ -110,18 +167,16 @@ def main():
     except Exception as e:  # no such kernel, kernel failed to start, ...
         result.update(status="error", error={"cell": current["index"], "message": "%s: %s" % (type(e).__name__, first_line(e))})
 
-    os.makedirs(os.path.dirname(args["output_notebook"]), exist_ok=True)
     executed = copy.deepcopy(nb)
-    share_plotly(executed, args["plotly_src_notebook"])
-    nbformat.write(executed, args["output_notebook"])
+    add_static_images(executed, os.path.splitext(args["result"])[0])
+    if not sign(executed):
+        executed.cells.insert(0, nbformat.v4.new_markdown_cell(UNTRUSTED_NOTE))
+    write_atomic(args["output_notebook"], nbformat.writes(executed))
 
     try:
         from nbconvert import HTMLExporter
-        share_plotly(nb, args["plotly_src_html"])
         body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
-        os.makedirs(os.path.dirname(args["output_html"]), exist_ok=True)
-        with open(args["output_html"], "w", encoding="utf-8") as f:
-            f.write(body)
+        write_atomic(args["output_html"], with_plotly_script(body, args["plotly_src_html"]))
     except Exception as e:
         if result["status"] == "ok":
             result.update(status="error", error={"cell": None, "message": "HTML export failed: %s" % first_line(e)})
