@@ -2,7 +2,10 @@
  * Fully connected networks: deep linear networks and MLPs.
  *
  * Parameter ordering (flat theta): layer by layer, `W_1, [b_1], W_2, [b_2], ..., W_L, [b_L]`; `W_l` is
- * `d_l x d_{l-1}` row-major, `b_l` is `d_l x 1`. Block names `W1`, `b1`, ...
+ * `d_l x d_{l-1}` row-major, `b_l` is `d_l x 1`. Block names `W1`, `b1`, ... Each block also carries the
+ * PyTorch `state_dict` key of the same tensor in a `torch.nn.ModuleList` of `nn.Linear` called `layers`:
+ * `W_l` is `layers.{l-1}.weight` (PyTorch's `out x in` is our `d_l x d_{l-1}`, the same row-major bytes),
+ * `b_l` is `layers.{l-1}.bias`.
  */
 import { Tape, Var } from "../autodiff/tape";
 import { BlockSpec, Model, defineModel } from "./model";
@@ -64,8 +67,8 @@ export function mlp(widths: number[], options: MlpOptions = {}, label = "mlp"): 
   const mult = checkMultipliers(label, options.multipliers, L);
   const blocks: BlockSpec[] = [];
   for (let l = 1; l <= L; l++) {
-    blocks.push({ name: `W${l}`, rows: widths[l], cols: widths[l - 1] });
-    if (bias) blocks.push({ name: `b${l}`, rows: widths[l], cols: 1, fanIn: widths[l - 1], fanOut: widths[l] });
+    blocks.push({ name: `W${l}`, rows: widths[l], cols: widths[l - 1], torchName: `layers.${l - 1}.weight` });
+    if (bias) blocks.push({ name: `b${l}`, rows: widths[l], cols: 1, fanIn: widths[l - 1], fanOut: widths[l], torchName: `layers.${l - 1}.bias` });
   }
   const act = (tape: Tape, h: Var): Var =>
     activation === "tanh" ? tape.tanh(h) : activation === "relu" ? tape.relu(h) : h;

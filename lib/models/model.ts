@@ -14,6 +14,8 @@ import { assertFinite } from "../linalg/validate";
 /** One parameter block: a `rows x cols` matrix stored row-major at `theta[offset .. offset + size)`. */
 export interface ParamBlock {
   readonly name: string;
+  /** `[rows, cols]`. */
+  readonly shape: readonly [number, number];
   readonly rows: number;
   readonly cols: number;
   readonly offset: number;
@@ -22,6 +24,8 @@ export interface ParamBlock {
   readonly fanIn: number;
   /** Fan-out of that layer. */
   readonly fanOut: number;
+  /** The PyTorch `state_dict` key of this block, when the model has a PyTorch counterpart (e.g. `layers.0.weight`). */
+  readonly torchName?: string;
 }
 
 export interface Model {
@@ -41,6 +45,10 @@ export interface Model {
   unflatten(theta: Float64Array): Matrix[];
   /** Inverse of `unflatten`: concatenate the blocks (shapes are checked). */
   flatten(ws: Matrix[]): Float64Array;
+  /** The blocks of theta by name (copies), so no caller slices theta by hand. */
+  unflattenByName(theta: Float64Array): Record<string, Matrix>;
+  /** Inverse of `unflattenByName`: theta from blocks given by name (every block once; shapes checked). */
+  flattenByName(ws: Record<string, Matrix>): Float64Array;
   /** F(X), `outputDim x n`. */
   forward(theta: Float64Array, X: Matrix): Matrix;
   /**
@@ -59,6 +67,8 @@ export interface BlockSpec {
   fanIn?: number;
   /** Fan-out of the layer (default rows). */
   fanOut?: number;
+  /** PyTorch `state_dict` key, if any. */
+  torchName?: string;
 }
 
 /**
@@ -75,7 +85,10 @@ export function defineModel(spec: {
 }): Model {
   let offset = 0;
   const blocks: ParamBlock[] = spec.blocks.map((b) => {
-    const block = { name: b.name, rows: b.rows, cols: b.cols, offset, size: b.rows * b.cols, fanIn: b.fanIn ?? b.cols, fanOut: b.fanOut ?? b.rows };
+    const block: ParamBlock = {
+      name: b.name, shape: [b.rows, b.cols], rows: b.rows, cols: b.cols, offset, size: b.rows * b.cols,
+      fanIn: b.fanIn ?? b.cols, fanOut: b.fanOut ?? b.rows, ...(b.torchName === undefined ? {} : { torchName: b.torchName }),
+    };
     offset += block.size;
     return block;
   });
@@ -105,6 +118,23 @@ export function defineModel(spec: {
         for (let r = 0; r < b.rows; r++) for (let c = 0; c < b.cols; c++) theta[b.offset + r * b.cols + c] = W.get(r, c);
       });
       return theta;
+    },
+    unflattenByName(theta: Float64Array): Record<string, Matrix> {
+      const ws = model.unflatten(theta);
+      const out: Record<string, Matrix> = {};
+      blocks.forEach((b, i) => { out[b.name] = ws[i]; });
+      return out;
+    },
+    flattenByName(ws: Record<string, Matrix>): Float64Array {
+      if (ws === null || typeof ws !== "object") throw new TypeError(`${name}.flattenByName: ws must be an object of block name -> Matrix`);
+      const known = new Set(blocks.map((b) => b.name));
+      const extra = Object.keys(ws).filter((k) => !known.has(k));
+      const missing = blocks.filter((b) => !(b.name in ws)).map((b) => b.name);
+      if (extra.length > 0 || missing.length > 0) {
+        throw new RangeError(`${name}.flattenByName: ws must name exactly the blocks ${blocks.map((b) => b.name).join(", ")}` +
+          `${missing.length ? `; missing ${missing.join(", ")}` : ""}${extra.length ? `; unknown ${extra.join(", ")}` : ""}`);
+      }
+      return model.flatten(blocks.map((b) => ws[b.name]));
     },
     forward(theta: Float64Array, X: Matrix): Matrix {
       checkTheta(`${name}.forward`, theta, numParams);

@@ -3,6 +3,10 @@
  * Vectors are stored as blocks: `w` as a 1 x m row (second layer), `v` and `b` as m x 1 columns (first
  * layer), so the flat ordering is the paper's parameter vector (w, v[, b]) exactly. (Theorem 3.2 states
  * its eigenvectors for the order (v, w); swap the halves to compare.)
+ *
+ * This second-layer-first order differs from `mlp` (first layer first), which 70 notebooks rely on, so it
+ * stays: read and write these parameters by block name (`model.blocks`, `unflattenByName`,
+ * `flattenByName`), never by slicing theta by position.
  */
 import { Model, defineModel } from "./model";
 import { assertPositiveInt } from "../linalg/validate";
