@@ -5,7 +5,7 @@
 // tolerance. Update times are printed (benchmark-style, not asserted); a screenshot of each explorable is
 // written to build/site/screenshots/.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from "fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import { dirname, join, relative, resolve } from "path";
 import { fileURLToPath } from "url";
@@ -84,6 +84,7 @@ describe("the book in headless Chromium", () => {
 
   afterAll(async () => {
     await browser?.close();
+    for (const d of [fixtureSite, realSite]) if (d) rmSync(d, { recursive: true, force: true });
   });
 
   async function open(url: string): Promise<Page> {

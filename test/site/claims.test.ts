@@ -1,7 +1,7 @@
 // The book's titles and statements come from each notebook's metadata.claim; without it, from the first
 // Markdown heading with "statement missing". Claims sort in the paper's order.
-import { describe, expect, it } from "vitest";
-import { mkdirSync, mkdtempSync, writeFileSync } from "fs";
+import { afterAll, describe, expect, it } from "vitest";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 
@@ -21,6 +21,8 @@ function notebook(dir: string, id: string, heading: string, claim?: Record<strin
 
 describe("claims from notebook metadata", () => {
   const dir = mkdtempSync(join(tmpdir(), "hs-claims-"));
+  const out = mkdtempSync(join(tmpdir(), "hs-claims-site-"));
+  afterAll(() => { for (const d of [dir, out]) rmSync(d, { recursive: true, force: true }); });
   notebook(dir, "cracking-the-hessian/theorem-3.4", "Cracking the Hessian — Theorem 3.4: the ReLU network's spectrum splits by cell");
   notebook(dir, "cracking-the-hessian/theorem-3.1", "ignored heading", { paper: "cracking-the-hessian", section: "3.1", title: "Theorem 3.1: the spectrum of a two-layer scalar linear network", statement: "m - 1 eigenvalues at each of ±deltaX and two outliers", check: "dense vs closed form, 1e-10" });
   notebook(dir, "cracking-the-hessian/corollary-B.2", "Cracking the Hessian — Corollary B.2: multi-dimensional output");
@@ -39,12 +41,11 @@ describe("claims from notebook metadata", () => {
 
   it("the paper's order: statements by number, appendices after, figures by number", async () => {
     const { book } = await load();
-    const out = mkdtempSync(join(tmpdir(), "hs-claims-site-"));
     await book({ buildDir: out, outDir: out, notebooksDir: dir, report: { notebooks: [] }, ledgerDir: join(out, "none") });
-    const home = require("fs").readFileSync(join(out, "index.html"), "utf8") as string;
+    const home = readFileSync(join(out, "index.html"), "utf8") as string;
     const order = [...home.matchAll(/<li><a href="cracking-the-hessian\/([^"]+)\.html">/g)].map((m) => m[1]);
     expect(order).toEqual(["theorem-3.1", "theorem-3.4", "corollary-B.2", "figure-2", "figure-10"]);
-    const paper = require("fs").readFileSync(join(out, "cracking-the-hessian", "index.html"), "utf8") as string;
+    const paper = readFileSync(join(out, "cracking-the-hessian", "index.html"), "utf8") as string;
     expect(paper).toContain("m - 1 eigenvalues at each of ±deltaX and two outliers");
     expect(paper.match(/statement missing/g)).toHaveLength(4);
   });
