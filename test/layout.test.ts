@@ -25,16 +25,16 @@ function imports(source: string): string[] {
 /**
  * The library's layers, lowest first: a file may import only from its own folder's layer or below.
  * `random <- linalg <- autodiff <- models <- curvature <- data / init / train <- experiments, papers`;
- * stats and io are leaves beside linalg, notebook serves the notebooks from above, cli and lib/index.ts
- * (the package entry) sit on top.
+ * stats is a leaf beside linalg, io (model files) sits with data, spectra (the facade) with experiments,
+ * notebook serves the notebooks from above, cli and lib/index.ts (the package entry) sit on top.
  */
 export const LAYERS: Record<string, number> = {
   random: 0,
-  linalg: 1, stats: 1, io: 1,
+  linalg: 1, stats: 1,
   autodiff: 2,
   models: 3,
   curvature: 4,
-  data: 5, init: 5, train: 5, tasks: 5,
+  data: 5, init: 5, train: 5, tasks: 5, io: 5,
   experiments: 6, papers: 6, spectra: 6,
   notebook: 7,
   cli: 8, "": 8,
