@@ -45,7 +45,7 @@ export function aptInstall(packages, why) {
 }
 
 /** node_modules as the lock file says: `npm ci` when they are missing or older than the lock. */
-function ensureNodeModules() {
+export function ensureNodeModules() {
   const lock = join(root, "package-lock.json");
   const installed = join(root, "node_modules", ".package-lock.json");
   const stamp = join(root, "node_modules", ".hs-lock");
@@ -141,6 +141,19 @@ function ensureOpenBlas() {
     return;
   }
   console.warn("setup: OpenBLAS not found: install it (Debian/Ubuntu: libopenblas0-pthread; Fedora: openblas) for the native backend, or set HS_BLAS_LIB; meanwhile the WebAssembly kernels are used.");
+}
+
+/**
+ * Classic Notebook for `npm run jupyter`: a python that imports Jupyter and the notebook server (Debian's
+ * jupyter-notebook), installed when root on Debian, else a SetupError naming the package. Returns the python.
+ */
+export function ensureNotebookServer() {
+  const python = ensurePython();
+  const probe = () => run(python, ["-c", "import notebook.notebookapp"]).status === 0;
+  if (probe()) return python;
+  aptInstall(["jupyter-notebook"], "classic Notebook (the server `npm run jupyter` starts)");
+  if (!probe()) throw new SetupError(`jupyter-notebook was installed but ${python} cannot import notebook.notebookapp: set HS_PYTHON to a python with classic Notebook 6.`);
+  return python;
 }
 
 /** Everything the main job needs; returns the python to drive Jupyter with. Throws SetupError with advice. */
