@@ -73,6 +73,8 @@ export function mount(e: Explorable): void {
     let state: string, message: string;
     try {
       const o = e.compute({ ...values });
+      // a diverged setting must not be drawn as a disagreement of the claim
+      if (![...o.computed, ...o.predicted, o.agreement].every(Number.isFinite)) throw new Error("this setting produced non-finite values (it diverged), so there is nothing to compare");
       const x = o.computed.map((_, i) => i + 1);
       await Plotly.react(plotDiv, [
         { x, y: o.computed, type: "scatter", mode: "markers", name: `dense ${e.matrix}: eigh`, marker: { size: 8, color: "#1f77b4" } },
