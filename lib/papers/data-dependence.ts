@@ -30,6 +30,7 @@ import { Matrix } from "ml-matrix";
 import { svd } from "../linalg/svd";
 import { kron } from "../linalg/kron";
 import { completeBasis } from "../linalg/basis";
+import { muPair } from "./mu";
 
 // ---------------------------------------------------------------------------------------------------
 // Small helpers (argument checking, SVD, Kronecker)
@@ -257,25 +258,17 @@ function checkSingular(fn: string, s: number, name: string): void {
 }
 
 /**
- * Eigenvalue (9a)/(9b) divided by sigma_x^2: sum_{l=1}^L sigma_i^{2(L-l)} sigma_j^{2(l-1)}, evaluated stably.
- * Writing a = max(sigma_i, sigma_j)^2, b = min(...)^2 and t = log(b / a) <= 0, the value is
- * a^{L-1} expm1(L t) / expm1(t) (-> L a^{L-1} as t -> 0): no difference quotient, so no cancellation when
- * sigma_i is near sigma_j, and no overflow of sigma^{2L} beyond that of the result. 0^0 = 1.
+ * Eigenvalue (9a)/(9b) divided by sigma_x^2: sum_{l=1}^L sigma_i^{2(L-l)} sigma_j^{2(l-1)}, the pair value
+ * mu_ij of ./mu (the same function as Depth, Not Data's H_o eigenvalue), evaluated stably there: no
+ * difference quotient, so no cancellation when sigma_i is near sigma_j, and no overflow of sigma^{2L} beyond
+ * that of the result. 0^0 = 1.
  * @param si sigma_i >= 0; @param sj sigma_j >= 0; @param L depth >= 1
  */
 export function balancedEigenvalue(si: number, sj: number, L: number): number {
   checkSingular("balancedEigenvalue", si, "si");
   checkSingular("balancedEigenvalue", sj, "sj");
   checkDepth("balancedEigenvalue", L);
-  if (L === 1) return 1;
-  const hi = Math.max(si, sj), lo = Math.min(si, sj);
-  if (hi === 0) return 0;
-  const a = hi * hi;
-  const lead = Math.pow(a, L - 1);
-  if (lo === 0) return lead;
-  const t = 2 * (Math.log(lo) - Math.log(hi));
-  const g = t === 0 ? L : Math.expm1(L * t) / Math.expm1(t);
-  return lead * g;
+  return muPair(si, sj, L);
 }
 
 /** (9a) literally: the sum of L terms sigma_i^{2(L-l)} sigma_j^{2(l-1)} (reference, O(L)). */
