@@ -42,6 +42,8 @@ export interface CommonOptions {
   curvature?: CurvatureKind;
   /** Seeded generator for the iterative methods (default `rng(0)`). */
   rng?: Rng;
+  /** Called after every curvature-vector product with the count so far (progress of long runs). */
+  onProgress?: (products: number) => void;
 }
 
 /** What a computation cost. */
@@ -130,6 +132,7 @@ export function curvatureOperator(problem: Problem, theta: Float64Array, options
   const matvec = (x: Float64Array): Float64Array => {
     if (x.length !== s) throw new RangeError(`${where}.matvec: x must have length ${s}, got ${x.length}`);
     counter.products++;
+    if (options.onProgress) options.onProgress(counter.products);
     if (full) return product(problem, th, x);
     const v = new Float64Array(p);
     for (let i = 0; i < s; i++) v[idx[i]] = x[i];
