@@ -119,8 +119,8 @@ describe("Cracking the Hessian, Theorem 3.1", () => {
 // ---------------------------------------------------------------------------------------------------------
 import {
   appendixCOutlierProduct, appendixCPhase, attentionStats, biasStats, corollaryB1Stats, corollaryB2Stats,
-  corollaryB3OutlierEigenvectors, decoupledSpectrum, depressedCubicRoots, equation2Contributions, orthogonalComplement,
-  pairedRoots, reluCells, remarkB2QueryKeySpectrum, remarkB3Quadratic, remark31ConditionBound, symmetric3x3Eigenvalues,
+  corollaryB3OutlierEigenvectors, decoupledSpectrum, equation2Contributions, orthogonalComplement,
+  reluCells, remarkB2QueryKeySpectrum, remarkB3Quadratic, remark31ConditionBound,
   theorem32OutlierEigenvectors, theorem33BulkBasis, theorem34Spectrum, theorem35BlockHessian, theorem35Bounds,
   theorem35Cubic, theorem35Outliers, theorem35Spectrum, theoremB1Pair, theoremB1Spectrum, theoremB1Triple,
 } from "../../lib/papers/cracking-the-hessian";
@@ -140,32 +140,6 @@ function residual(H: Matrix, z: Float64Array, lambda: number): number {
 }
 
 describe("Cracking the Hessian, helpers", () => {
-  it("pairedRoots: both signs of s, small root accurate", () => {
-    for (const [s, q] of [[3, 2], [-3, 2], [5, -1e-12], [-5, -1e-12], [0, 4]]) {
-      const [a, b] = pairedRoots(s, q);
-      expect(a).toBeGreaterThanOrEqual(b);
-      for (const r of [a, b]) expect(Math.abs(r * r - s * r - q)).toBeLessThan(1e-14 * Math.max(s * s, Math.abs(q), r * r) + 1e-30);
-      expect(Math.abs(a * b + q)).toBeLessThan(1e-14 * Math.abs(q));
-    }
-    expect(() => pairedRoots(1, -1)).toThrow(/disc = s\^2 \+ 4q must be >= 0/);
-  });
-
-  it("depressedCubicRoots and symmetric3x3Eigenvalues vs a dense solver, incl. near-triple roots", () => {
-    const g = rng(11);
-    for (let t = 0; t < 50; t++) {
-      const A = g.normalMatrix(3, 3);
-      const S = Matrix.add(A, A.transpose());
-      if (t % 5 === 0) for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) S.set(i, j, (i === j ? 2 : 0) + 1e-9 * S.get(i, j));
-      const exact = sortedEig(S).reverse();
-      const got = symmetric3x3Eigenvalues(S).values;
-      for (let i = 0; i < 3; i++) expect(Math.abs(got[i] - exact[i])).toBeLessThan(1e-14 * maxAbs(S) * 10);
-    }
-    expect(depressedCubicRoots(0, 0)).toEqual([0, 0, 0]);
-    const r = depressedCubicRoots(-7, 6); // (t-1)(t-2)(t+3)
-    expect(r.map((x) => Math.round(x * 1e12) / 1e12)).toEqual([2, 1, -3]);
-    expect(() => depressedCubicRoots(1, 0)).toThrow(/p must be <= 0/);
-  });
-
   it("orthogonalComplement is orthonormal and orthogonal to u", () => {
     const u = rng(3).normalArray(9);
     const Q = orthogonalComplement(u);
@@ -338,6 +312,5 @@ describe("Cracking the Hessian, bad input names the argument", () => {
     expect(() => corollaryB3OutlierEigenvectors([one], [one], [scalarLinearStats(one, one, one, one)], 1)).toThrow(/k must be an integer in \[0, 0\]/);
     expect(() => equation2Contributions({ sigmaX2: NaN } as never)).toThrow(/equation2Contributions: stats.sigmaX2 must be a finite number/);
     expect(() => appendixCPhase({ ...scalarLinearStats(one, one, one, one), sigmaX2: 0 })).toThrow(/sigmaX2 must be > 0/);
-    expect(() => symmetric3x3Eigenvalues(new Matrix(2, 2))).toThrow(/T must be a 3 x 3 Matrix/);
   });
 });
