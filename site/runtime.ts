@@ -3,11 +3,25 @@
  * eigh, closed form) and the spectrum plot is redrawn with both. State for readers and for the browser test
  * sits on #hs-status: data-state ("ok" | "assumption" | "error" | "computing"), data-agreement,
  * data-tolerance, data-update-ms (compute + redraw of the last update) and data-updates (a counter).
- * Runs on the page's main thread: at these sizes an update takes tens of milliseconds, and file:// pages
- * may not start Web Workers in Chromium; a visible "computing" state covers the larger sizes.
+ * The computation runs in a Web Worker (./worker), so the page never freezes; a visible "computing" state
+ * covers the larger sizes. Without Worker support it runs on the main thread.
  */
-import type { Explorable } from "./explorables/types";
+import type { Explorable, Outcome } from "./explorables/types";
+import type { Reply } from "./worker";
 import { backendName } from "../lib/linalg/kernels";
+
+/** The worker's bundled source, put in by tools/book.mjs (esbuild define); absent, everything runs here. */
+declare const HS_WORKER_SOURCE: string | undefined;
+
+/** A Web Worker from the embedded source (a blob URL: file:// pages cannot load worker files), or null. */
+function startWorker(): Worker | null {
+  try {
+    if (typeof Worker === "undefined" || typeof HS_WORKER_SOURCE !== "string") return null;
+    return new Worker(URL.createObjectURL(new Blob([HS_WORKER_SOURCE], { type: "text/javascript" })));
+  } catch {
+    return null;
+  }
+}
 
 declare const Plotly: { react(el: HTMLElement, data: unknown[], layout: unknown, config?: unknown): Promise<unknown> };
 
@@ -54,25 +68,51 @@ export function mount(e: Explorable): void {
     form.append(row);
   }
   form.addEventListener("submit", (ev) => ev.preventDefault());
-  app.append(form, status, plotDiv, notes, el("p", { class: "hs-backend" }, `linear-algebra kernels: ${backendName()} (JavaScript when the browser has no WebAssembly SIMD)`));
+  const worker = startWorker();
+  // with a worker, the kernels are chosen there (its first reply names them)
+  app.append(form, status, plotDiv, notes, el("p", { class: "hs-backend" }, worker ? "linear-algebra kernels: starting the Web Worker…" : `linear-algebra kernels: ${backendName()}, on the page's thread (JavaScript when the browser has no WebAssembly SIMD)`));
 
   let pending = false;
+  let busy = false;
   let updates = 0;
+  const backendLine = app.querySelector(".hs-backend") as HTMLElement;
   function schedule(): void {
-    if (pending) return; // slider events arriving mid-update coalesce into one recomputation
-    pending = true;
+    pending = true; // slider events arriving mid-update coalesce into one recomputation
     status.dataset.state = "computing";
     status.textContent = "computing…";
-    // let the browser paint the computing state before the synchronous work
+    if (busy) return;
+    // let the browser paint the computing state before the work starts
     requestAnimationFrame(() => setTimeout(run, 0));
   }
 
+  /** Compute in the worker when there is one, else here; the same Outcome or the same thrown error. */
+  function computeOnce(v: Record<string, number>): Promise<Outcome> {
+    if (worker === null) return Promise.resolve().then(() => e.compute(v));
+    const id = ++requestId;
+    return new Promise((resolve, reject) => {
+      worker.onmessage = (ev: MessageEvent<Reply>) => {
+        if (ev.data.id !== id) return;
+        backendLine.textContent = `linear-algebra kernels: ${ev.data.backend}, in a Web Worker (JavaScript when the browser has no WebAssembly SIMD)`;
+        if (ev.data.outcome) resolve(ev.data.outcome);
+        else {
+          const err = new Error(ev.data.error?.message ?? "the worker failed");
+          err.name = ev.data.error?.name ?? "Error";
+          reject(err);
+        }
+      };
+      worker.onerror = (ev) => reject(new Error(`the worker failed: ${ev.message}`));
+      worker.postMessage({ id, values: v });
+    });
+  }
+  let requestId = 0;
+
   async function run(): Promise<void> {
     pending = false;
+    busy = true;
     const t0 = performance.now();
     let state: string, message: string;
     try {
-      const o = e.compute({ ...values });
+      const o = await computeOnce({ ...values });
       // a diverged setting must not be drawn as a disagreement of the claim
       if (![...o.computed, ...o.predicted, o.agreement].every(Number.isFinite)) throw new Error("this setting produced non-finite values (it diverged), so there is nothing to compare");
       const x = o.computed.map((_, i) => i + 1);
@@ -101,6 +141,8 @@ export function mount(e: Explorable): void {
     status.dataset.updates = String(++updates);
     status.textContent = `${message} · update ${ms.toFixed(0)} ms`;
     status.className = `hs-${state}`;
+    busy = false;
+    if (pending) schedule();
   }
   schedule();
 }

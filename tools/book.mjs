@@ -94,7 +94,14 @@ function firstHeading(nb) {
 
 /** A title without a leading repeat of its label ("Theorem 3.1: the spectrum ..." -> "the spectrum ..."). */
 function stripLabel(title) {
-  return String(title ?? "").replace(/^(?:theorem|lemma|corollary|remark|figure|equations?|eq\.?|appendix)\s+\(?[0-9A-Z.]+(?:-\d+)?\)?\s*[—:-]\s*/i, "").trim();
+  return splitLabel(title).rest;
+}
+
+/** "Equation (8)-(9): the spectrum ..." -> { label: "Equation (8)-(9)", rest: "the spectrum ..." }; label null when none leads. */
+function splitLabel(title) {
+  const t = String(title ?? "").trim();
+  const m = t.match(/^((?:theorem|lemma|corollary|remark|figure|equations?|eq\.?|appendix)\s+\(?[0-9A-Z.]+\)?(?:\s*[-–]\s*\(?[0-9A-Z.]+\)?)?(?:\s+\([^)]*\))?)\s*[—:]\s*(.*)$/i);
+  return m ? { label: m[1], rest: m[2].trim() } : { label: null, rest: t };
 }
 
 /** A notebook's claim: metadata.claim when there, else its first heading with "statement missing". */
@@ -109,7 +116,9 @@ export function readClaim(notebooksDir, id) {
   }
   const c = nb.metadata?.claim;
   if (c && typeof c === "object" && typeof c.title === "string") {
-    return { id, paper: c.paper || paper, name, label: labelFromName(name), section: c.section ? String(c.section) : null, title: stripLabel(c.title) || c.title, statement: c.statement || null, check: c.check || null, fromMetadata: true };
+    // the label the notebook's own title gives ("Equation (8)-(9)"), else one from the id
+    const split = splitLabel(c.title);
+    return { id, paper: c.paper || paper, name, label: split.label ?? labelFromName(name), section: c.section ? String(c.section) : null, title: split.rest || c.title, statement: c.statement || null, check: c.check || null, fromMetadata: true };
   }
   // the heading usually repeats the label ("Theorem 3.1: ..."): keep what follows it
   return { id, paper, name, label: labelFromName(name), section: null, title: stripLabel(firstHeading(nb)) || name, statement: null, check: null, fromMetadata: false };
@@ -186,8 +195,11 @@ ol.claims li{margin:.15em 0}.paper{margin-bottom:2em}
 #hs-status{padding:.5em .8em;border-radius:4px;margin:.5em 0;background:#eee}#hs-status.hs-ok{background:#e2f5e2}#hs-status.hs-error{background:#fbe3e3}#hs-status.hs-assumption{background:#fff1d6}
 .hs-backend{color:#777;font-size:.85em}`;
 
+let pagesHaveMathJax = false;
+
 function page({ title, depth, crumbs = [], body, head = "", nav = "" }) {
   const up = depth === 0 ? "" : "../".repeat(depth);
+  if (pagesHaveMathJax) head += `<script type="text/x-mathjax-config">MathJax.Hub.Config({ tex2jax: { inlineMath: [["$", "$"], ["\\\\(", "\\\\)"]], processEscapes: true } });</script><script src="${up}mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe"></script>`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(title)} · hessian-spectra</title><link rel="stylesheet" href="${up}book.css">${head}</head><body>
 <header class="hs-book-head"><div class="crumbs"><a href="${up}index.html">hessian-spectra</a>${crumbs.map((c) => ` › ${c}`).join("")}</div>${nav}</header>
@@ -268,17 +280,21 @@ function nodeBoundary(stubbed) {
  * the boundary imports a Node built-in.
  */
 export async function bundleExplorable(name) {
-  return bundleForBrowser(`import { explorable } from "./explorables/${name}";\nimport { mount } from "./runtime";\nmount(explorable);\n`, join(root, "site"), `${name}.entry.ts`);
+  const site = join(root, "site");
+  // the worker (computation) is bundled first and embedded in the page's bundle as a string
+  const worker = await bundleForBrowser(`import { explorable } from "./explorables/${name}";\nimport { serve } from "./worker";\nserve(explorable);\n`, site, `${name}.worker.ts`);
+  const page = await bundleForBrowser(`import { explorable } from "./explorables/${name}";\nimport { mount } from "./runtime";\nmount(explorable);\n`, site, `${name}.entry.ts`, { HS_WORKER_SOURCE: JSON.stringify(worker.code) });
+  return { code: page.code, metafile: page.metafile, stubbed: [...worker.stubbed, ...page.stubbed] };
 }
 
 /** Bundle TypeScript source `contents` (imports resolved from resolveDir) for the browser, as the book does. */
-export async function bundleForBrowser(contents, resolveDir, sourcefile = "entry.ts") {
+export async function bundleForBrowser(contents, resolveDir, sourcefile = "entry.ts", define = {}) {
   const esbuild = await import("esbuild");
   const stubbed = [];
   const result = await esbuild.build({
     stdin: { contents, resolveDir, sourcefile, loader: "ts" },
     bundle: true, platform: "browser", format: "iife", target: "es2020", write: false, metafile: true, minify: true, legalComments: "none",
-    logLevel: "silent", plugins: [nodeBoundary(stubbed)],
+    logLevel: "silent", plugins: [nodeBoundary(stubbed)], define,
   });
   return { code: result.outputFiles[0].text, metafile: result.metafile, stubbed };
 }
@@ -343,6 +359,7 @@ export async function book(options = {}) {
   const byPaper = new Map(paperIds.map((p) => [p, claims.filter((c) => c.paper === p).sort((a, b) => compareKeys(paperOrderKey(a, a.name), paperOrderKey(b, b.name)) || a.name.localeCompare(b.name, "en", { numeric: true }))]));
 
   const assets = copyAssets(outDir);
+  pagesHaveMathJax = assets.mathjax;
   const catalogue = await explorableCatalogue();
   const explorableOf = new Map(catalogue.map((e) => [e.notebook, e]));
   const info = (c) => {
