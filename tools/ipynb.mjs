@@ -5,7 +5,10 @@
 // Usage: npm run nb -- from-percent <in.txt> <out.ipynb>
 //        npm run nb -- to-percent <in.ipynb> <out.txt>
 //        npm run nb -- strip <notebook.ipynb...>        (remove outputs and execution counts in place)
-import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+//        node tools/ipynb.mjs strip-staged               (the pre-commit hook, tools/hooks/pre-commit: the
+//                      staged version of every .ipynb loses its outputs; the working file keeps them)
+import { readFileSync, writeFileSync, mkdirSync, renameSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -77,6 +80,36 @@ export function strip(nb) {
   return nb;
 }
 
+/** Whether a notebook carries outputs or execution counts (it must not be committed so). */
+export function hasOutputs(nb) {
+  return nb.cells.some((c) => c.cell_type === "code" && ((c.outputs ?? []).length > 0 || c.execution_count != null));
+}
+
+/** Write a file atomically (temp file + rename). */
+function writeAtomic(file, text) {
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
+}
+
+/**
+ * Replace the staged version of every staged .ipynb that has outputs by its stripped version, as a git
+ * filter would: the commit carries no outputs, the working file keeps the user's run. Returns the paths.
+ */
+export function stripStaged(cwd = process.cwd()) {
+  const git = (args, input) => execFileSync("git", args, { cwd, encoding: "utf8", input, maxBuffer: 256 * 1024 * 1024 });
+  const staged = git(["diff", "--cached", "--name-only", "--diff-filter=ACMR", "-z", "--", "*.ipynb"]).split("\0").filter(Boolean);
+  const stripped = [];
+  for (const path of staged) {
+    const entry = git(["ls-files", "-s", "--", path]).trim().split(/\s+/); // mode, blob, stage, path
+    const nb = JSON.parse(git(["cat-file", "blob", entry[1]]));
+    if (!hasOutputs(nb)) continue;
+    const blob = git(["hash-object", "-w", "--stdin"], serialize(strip(nb))).trim();
+    git(["update-index", "--cacheinfo", `${entry[0]},${blob},${path}`]);
+    stripped.push(path);
+  }
+  return stripped;
+}
+
 function toPercent(nb) {
   return (
     nb.cells
@@ -97,9 +130,11 @@ function main(argv) {
   } else if (command === "to-percent" && args.length === 2) {
     writeFileSync(args[1], toPercent(JSON.parse(readFileSync(args[0], "utf8"))));
   } else if (command === "strip" && args.length >= 1) {
-    for (const file of args) writeFileSync(file, serialize(strip(JSON.parse(readFileSync(file, "utf8")))));
+    for (const file of args) writeAtomic(file, serialize(strip(JSON.parse(readFileSync(file, "utf8")))));
+  } else if (command === "strip-staged" && args.length === 0) {
+    for (const path of stripStaged()) console.log(`pre-commit: committing ${path} without its outputs (the working file keeps them)`);
   } else {
-    console.error("usage: npm run nb -- from-percent <in.txt> <out.ipynb> | to-percent <in.ipynb> <out.txt> | strip <nb.ipynb...>");
+    console.error("usage: npm run nb -- from-percent <in.txt> <out.ipynb> | to-percent <in.ipynb> <out.txt> | strip <nb.ipynb...> | strip-staged");
     process.exit(2);
   }
 }

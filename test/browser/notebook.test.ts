@@ -9,6 +9,11 @@ import { tmpdir } from "os";
 import { join } from "path";
 import { plotBundle } from "../../lib/notebook";
 
+// The callbacks of page.evaluate run in the browser; the project compiles without the DOM library.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const window: any;
+declare const document: any;
+
 const root = join(__dirname, "..", "..");
 const CHROMIUM = "/usr/bin/chromium";
 const PYTHON = process.env.HS_PYTHON || "/usr/bin/python3";
@@ -95,10 +100,8 @@ describe.skipIf(missing !== null)("classic Notebook in Chromium", () => {
       const nb = (window as any).Jupyter.notebook;
       const outputs = nb.toJSON().cells.flatMap((c: any) => c.outputs ?? []);
       const model = outputs.filter((o: any) => o.data && o.data["application/vnd.plotly.v1+json"]).length;
-      const drawn = document.querySelectorAll(".hs-plot.js-plotly-plot svg.main-svg").length > 0
-        ? Array.from(document.querySelectorAll(".hs-plot.js-plotly-plot")).filter((el) => el.querySelector("svg.main-svg")).length
-        : 0;
-      const messages = Array.from(document.querySelectorAll(".hs-plot")).map((el) => el.textContent ?? "").filter((t) => t.trim() !== "");
+      const drawn = Array.from(document.querySelectorAll(".hs-plot.js-plotly-plot")).filter((el: any) => el.querySelector("svg.main-svg")).length;
+      const messages = Array.from(document.querySelectorAll(".hs-plot")).map((el: any) => el.textContent ?? "").filter((t) => t.trim() !== "");
       return { model, drawn, messages };
     });
 
@@ -107,7 +110,7 @@ describe.skipIf(missing !== null)("classic Notebook in Chromium", () => {
       const nb = (window as any).Jupyter.notebook;
       const outputs = nb.toJSON().cells.flatMap((c: any) => c.outputs ?? []);
       const model = outputs.filter((o: any) => o.data && o.data["application/vnd.plotly.v1+json"]).length;
-      const drawn = Array.from(document.querySelectorAll(".hs-plot.js-plotly-plot")).filter((el) => el.querySelector("svg.main-svg")).length;
+      const drawn = Array.from(document.querySelectorAll(".hs-plot.js-plotly-plot")).filter((el: any) => el.querySelector("svg.main-svg")).length;
       return model > 0 && drawn === model;
     }, { timeout: 30_000 }).catch(() => {});
     return plots();
