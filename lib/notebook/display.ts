@@ -51,7 +51,7 @@ export function markdown(text: string): void {
 /**
  * Display rows (objects, as `console.table` takes them) as one Markdown table: columns are the keys in order
  * of first appearance, numbers are printed with `digits` significant digits (default 10), numeric columns
- * align right. Unlike `console.table`, whose box-drawn rows wrap in a narrow output area, every front-end
+ * (numbers, or strings that read as numbers) align right. Unlike `console.table`, whose box-drawn rows wrap in a narrow output area, every front-end
  * renders it as a table; `text/plain` keeps an aligned text copy.
  */
 export function table(rows: Array<Record<string, unknown>>, options: { digits?: number } = {}): void {
@@ -69,7 +69,9 @@ export function table(rows: Array<Record<string, unknown>>, options: { digits?: 
     return String(v);
   };
   const cells = rows.map((row) => columns.map((c) => format(row[c])));
-  const numeric = columns.map((c) => rows.every((row) => row[c] === undefined || row[c] === null || typeof row[c] === "number"));
+  // Numbers already formatted by the notebook ("1.5e-3", toFixed) align right too.
+  const isNumber = (v: unknown) => v === undefined || v === null || typeof v === "number" || (typeof v === "string" && /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?%?$/i.test(v.trim()));
+  const numeric = columns.map((c) => rows.every((row) => isNumber(row[c])));
   const escape = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
   const md = [
     `| ${columns.map(escape).join(" | ")} |`,

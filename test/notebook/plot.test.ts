@@ -131,6 +131,8 @@ describe("table", () => {
     setDisplaySink((b) => shown.push(b));
     table([{ x: 1 / 3 }], { digits: 3 });
     expect(shown[0]["text/markdown"]).toContain("| 0.333 |");
+    table([{ loss: "1.50e-3", name: "x" }, { loss: "-0.25", name: "2b" }]);
+    expect((shown[1]["text/markdown"] as string).split("\n")[1]).toBe("|---:|:---|");
     expect(() => table([])).toThrow(/table: rows must be a non-empty array of objects/);
     expect(() => table([1 as unknown as Record<string, unknown>])).toThrow(/table: rows\[0\] must be an object/);
     expect(() => table([{ x: 1 }], { digits: 0 })).toThrow(/table: digits must be an integer in 1\.\.17, got 0/);
