@@ -17,6 +17,13 @@ import { Model, checkInput } from "../models/model";
 import { rowMajorOf } from "../linalg/storage";
 import { assertFinite } from "../linalg/validate";
 
+/**
+ * A loss to differentiate: a `Model` together with its data and a loss l(F) of the network output F,
+ * described by what curvature needs: the value, dl/dF and the output Hessian's action (d^2 l / dF^2) dF,
+ * which gives the Gauss-Newton part J^T (d^2 l / dF^2) J of the Hessian. Build one with `mseProblem`,
+ * `populationProblem` or `crossEntropyProblem`; hand it to lib/curvature (`lossAndGradient`, `hvp`,
+ * `hessian`, `hessianOperator`, `gaussNewton`, ...).
+ */
 export interface Problem {
   readonly model: Model;
   readonly kind: "mse" | "population" | "crossEntropy";

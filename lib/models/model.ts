@@ -28,6 +28,14 @@ export interface ParamBlock {
   readonly torchName?: string;
 }
 
+/**
+ * A network of the papers: F(theta, X) with a flat float64 parameter vector theta split into named,
+ * row-major blocks (`blocks`, in the documented order of each constructor), X `inputDim x n` with one sample
+ * per column and F `outputDim x n`. `graph` records F on the autodiff tape, from which lib/curvature gets
+ * exact gradients, Hessian-vector products and dense Hessians; `forward` evaluates it. Build one with
+ * `defineModel`, or take a constructor of lib/models (`deepLinear`, `mlp`, `twoLayerScalar`, `selfAttention`, ...).
+ * @example const model = deepLinear([3, 4, 2]); const F = model.forward(theta, X); // 2 x n
+ */
 export interface Model {
   /** Short description, e.g. `deepLinear(6-7-7-5)`. */
   readonly name: string;

@@ -39,3 +39,28 @@ describe("basis", () => {
     expect(() => completeBasis([[1]] as unknown as Matrix)).toThrow(/completeBasis: Q must be an ml-matrix Matrix/);
   });
 });
+
+import { choleskyQr2, orthonormalRows } from "../../lib/linalg/orthonormal-rows";
+
+describe("orthonormal rows", () => {
+  it("CholeskyQR2 and Gram-Schmidt give the same row-space basis (positive-diagonal R), Q Q^T = I", () => {
+    const X = rng(12).normalMatrix(4, 50);
+    const fast = choleskyQr2(X);
+    expect(fast).not.toBeNull();
+    const slow = orthonormalRows(X);
+    const G = slow.mmul(slow.transpose());
+    for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) expect(Math.abs(G.get(i, j) - (i === j ? 1 : 0))).toBeLessThan(1e-14);
+    const diff = Matrix.sub(fast as Matrix, slow).to1DArray().map(Math.abs);
+    expect(Math.max(...diff)).toBeLessThan(1e-13);
+  });
+
+  it("rank deficiency: CholeskyQR2 declines, Gram-Schmidt throws by name or completes", () => {
+    const X = rng(13).normalMatrix(3, 20);
+    for (let j = 0; j < 20; j++) X.set(2, j, X.get(0, j) + X.get(1, j));
+    expect(choleskyQr2(X)).toBeNull();
+    expect(() => orthonormalRows(X, "whiten")).toThrow(/whiten: X has rank below its 3 rows/);
+    const Q = orthonormalRows(X, "whiten", "complete");
+    const G = Q.mmul(Q.transpose());
+    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) expect(Math.abs(G.get(i, j) - (i === j ? 1 : 0))).toBeLessThan(1e-14);
+  });
+});
