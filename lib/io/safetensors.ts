@@ -197,10 +197,21 @@ export function stateDict(model: Model, theta: Float64Array): Record<string, Ten
  *
  * @param model the architecture
  * @param tensors name -> { shape, data }
+ * @param options.rename file key -> block name or PyTorch name, for other layouts (e.g. an `nn.Sequential`:
+ *   `{ "0.weight": "W1", "0.bias": "b1", "2.weight": "W2", "2.bias": "b2" }`)
  * @returns theta (Float64Array, the model's flat order)
  */
-export function loadStateDict(model: Model, tensors: Record<string, { shape: number[]; data: ArrayLike<number> }>): Float64Array {
+export function loadStateDict(model: Model, tensors: Record<string, { shape: number[]; data: ArrayLike<number> }>, options: { rename?: Record<string, string> } = {}): Float64Array {
   const where = `loadStateDict(${model.name})`;
+  if (options.rename) {
+    const renamed: typeof tensors = {};
+    for (const [k, t] of Object.entries(tensors)) {
+      const to = options.rename[k] ?? k;
+      if (to in renamed) throw new RangeError(`${where}: options.rename maps two tensors to ${to}`);
+      renamed[to] = t;
+    }
+    tensors = renamed;
+  }
   const used = new Set<string>();
   const problems: string[] = [];
   const theta = new Float64Array(model.numParams);
