@@ -247,8 +247,12 @@ function notebookPage(htmlFile, header, c, assets) {
 // ---------------------------------------------------------------------------------------------- bundles
 
 const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
-/** The one module allowed to touch the file system (file loading behind a boundary); its built-ins are stubbed. */
-export const NODE_BOUNDARY = ["lib/data/loaders.ts"];
+/**
+ * Modules whose Node built-ins may be stubbed in a browser bundle (a stopgap for a file-loading module pulled
+ * in by accident). Empty: what the explorables import from lib/ needs no Node built-in, so any built-in fails
+ * the bundle.
+ */
+export const NODE_BOUNDARY = [];
 
 /**
  * esbuild plugin: a Node built-in imported by a boundary module resolves to a stub that throws when used (a

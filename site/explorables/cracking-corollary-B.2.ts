@@ -2,10 +2,10 @@
 // Theorem 3.1 spectra, one per output, each with its own deltaX_k and outliers.
 import { Matrix } from "ml-matrix";
 import { rng } from "../../lib/random/rng";
-import { twoLayerMultiOutput } from "../../lib/models/two-layer";
-import { gradient, hessian } from "../../lib/curvature/curvature";
-import { mseProblem } from "../../lib/curvature/problem";
-import { eigh } from "../../lib/linalg/eigh";
+import { twoLayerMultiOutput } from "../../lib/models";
+import { gradient, hessian } from "../../lib/curvature";
+import { mseProblem } from "../../lib/curvature";
+import { eigh } from "../../lib/linalg";
 import { corollaryB2Stats, decoupledSpectrum, theorem31Outliers } from "../../lib/papers/cracking-the-hessian";
 import { Explorable, compareSpectra, int } from "./types";
 

@@ -2,10 +2,10 @@
 // eigenvalues at each of ±deltaX and the two outliers Lambda_{1,2} of (1), at every point of training.
 import { Matrix } from "ml-matrix";
 import { rng } from "../../lib/random/rng";
-import { deepLinear } from "../../lib/models/mlp";
-import { gradient, hessian } from "../../lib/curvature/curvature";
-import { mseProblem } from "../../lib/curvature/problem";
-import { eigh } from "../../lib/linalg/eigh";
+import { deepLinear } from "../../lib/models";
+import { gradient, hessian } from "../../lib/curvature";
+import { mseProblem } from "../../lib/curvature";
+import { eigh } from "../../lib/linalg";
 import { scalarLinearStats, theorem31Outliers, theorem31Spectrum } from "../../lib/papers/cracking-the-hessian";
 import { Explorable, compareSpectra, int } from "./types";
 

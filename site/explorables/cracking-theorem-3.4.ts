@@ -1,11 +1,11 @@
 // Theorem 3.4 (Cracking the Hessian): away from ReLU kinks the two-layer ReLU network's Hessian splits by
 // cell; each cell carries a Theorem 3.1 spectrum scaled by its sample fraction.
 import { rng } from "../../lib/random/rng";
-import { twoLayerRelu } from "../../lib/models/two-layer";
-import { hessian } from "../../lib/curvature/curvature";
-import { mseProblem } from "../../lib/curvature/problem";
+import { twoLayerRelu } from "../../lib/models";
+import { hessian } from "../../lib/curvature";
+import { mseProblem } from "../../lib/curvature";
 import { wedgeData } from "../../lib/data/synthetic";
-import { eigh } from "../../lib/linalg/eigh";
+import { eigh } from "../../lib/linalg";
 import { reluCells, theorem34Spectrum } from "../../lib/papers/cracking-the-hessian";
 import { AssumptionError, Explorable, compareSpectra, int } from "./types";
 

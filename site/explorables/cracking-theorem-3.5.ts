@@ -1,10 +1,10 @@
 // Theorem 3.5 (Cracking the Hessian): a single self-attention layer with scalar embedding has d_K - 1
 // eigenvalues at each of ±gamma and three outliers, the roots of the cubic (B.5).
 import { rng } from "../../lib/random/rng";
-import { selfAttention } from "../../lib/models/attention";
-import { hessian } from "../../lib/curvature/curvature";
-import { mseProblem } from "../../lib/curvature/problem";
-import { eigh } from "../../lib/linalg/eigh";
+import { selfAttention } from "../../lib/models";
+import { hessian } from "../../lib/curvature";
+import { mseProblem } from "../../lib/curvature";
+import { eigh } from "../../lib/linalg";
 import { attentionStats, theorem35Outliers, theorem35Spectrum } from "../../lib/papers/cracking-the-hessian";
 import { Explorable, compareSpectra, int } from "./types";
 

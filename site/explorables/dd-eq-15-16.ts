@@ -1,11 +1,11 @@
 // Data-Dependence eqs. (15)-(16): for a two-layer linear network on whitened data, balanced or not, every
 // nonzero eigenvalue of the Gauss-Newton matrix is sigma_x^2 (sigma_i^2(W1) + sigma_j^2(W2)).
 import { rng } from "../../lib/random/rng";
-import { deepLinear } from "../../lib/models/mlp";
-import { gaussNewton } from "../../lib/curvature/curvature";
-import { mseProblem } from "../../lib/curvature/problem";
+import { deepLinear } from "../../lib/models";
+import { gaussNewton } from "../../lib/curvature";
+import { mseProblem } from "../../lib/curvature";
 import { whiten } from "../../lib/data/synthetic";
-import { eigh } from "../../lib/linalg/eigh";
+import { eigh } from "../../lib/linalg";
 import { shallowSpectrum } from "../../lib/papers/data-dependence";
 import { AssumptionError, Explorable, compareSpectra, int, padAscending } from "./types";
 

@@ -2,12 +2,12 @@
 // the Hessian's nonzero eigenvalues are sigma_x^2 (s_i^{2L} - s_j^{2L}) / (s_i^2 - s_j^2) over pairs (i, j).
 import { Matrix } from "ml-matrix";
 import { rng } from "../../lib/random/rng";
-import { deepLinear } from "../../lib/models/mlp";
-import { hessian, outputs } from "../../lib/curvature/curvature";
-import { mseProblem } from "../../lib/curvature/problem";
+import { deepLinear } from "../../lib/models";
+import { hessian, outputs } from "../../lib/curvature";
+import { mseProblem } from "../../lib/curvature";
 import { whiten } from "../../lib/data/synthetic";
-import { stronglyBalancedInit } from "../../lib/init/balanced";
-import { eigh } from "../../lib/linalg/eigh";
+import { stronglyBalancedInit } from "../../lib/init";
+import { eigh } from "../../lib/linalg";
 import { balancedSpectrum } from "../../lib/papers/data-dependence";
 import { AssumptionError, Explorable, compareSpectra, int, padAscending } from "./types";
 

@@ -1,9 +1,9 @@
 // Corollary 3.6 (Depth, Not Data): under USI, H_o has exactly two distinct nonzero eigenvalues,
 // L m_t^{2(L-1)} (r^2 of them) and m_t^{2(L-1)} ((d* + d_L - 2r) r), at every step of gradient descent, with
 // m_t from the scalar recursion of Lemma 3.4; the full Hessian stays within ||H_f|| of them (Weyl).
-import { eigh } from "../../lib/linalg/eigh";
-import { gaussNewton, functionalHessian, hessian } from "../../lib/curvature/curvature";
-import { gradientDescent } from "../../lib/train/index";
+import { eigh } from "../../lib/linalg";
+import { gaussNewton, functionalHessian, hessian } from "../../lib/curvature";
+import { gradientDescent } from "../../lib/train";
 import { clusterCounts, scalarRecursion, usiEigenvalues } from "../../lib/papers/depth-not-data";
 import { AssumptionError, Explorable, compareSpectra, int } from "./types";
 import { usiParams, usiSetting } from "./dnd-shared";

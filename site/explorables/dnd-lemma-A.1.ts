@@ -1,8 +1,8 @@
 // Lemma A.1 (Depth, Not Data): the outer-product Hessian at a USI point has the values L m^{2(L-1)} and
 // m^{2(L-1)} with multiplicities r^2 and (d* + d_L - 2r) r, and a zero space of the remaining dimension.
-import { eigh } from "../../lib/linalg/eigh";
-import { clusters } from "../../lib/linalg/clusters";
-import { gaussNewton } from "../../lib/curvature/curvature";
+import { eigh } from "../../lib/linalg";
+import { clusters } from "../../lib/linalg";
+import { gaussNewton } from "../../lib/curvature";
 import { clusterCounts, usiEigenvalues } from "../../lib/papers/depth-not-data";
 import { Explorable, compareSpectra } from "./types";
 import { usiParams, usiSetting } from "./dnd-shared";

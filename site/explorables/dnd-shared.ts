@@ -1,9 +1,9 @@
 // The aligned, whitened setting of Depth, Not Data under uniform spectral initialisation (USI), shared by
 // the Corollary 3.6 and Lemma A.1 explorables: the same constructions the notebooks use.
 import { rng } from "../../lib/random/rng";
-import { deepLinear } from "../../lib/models/mlp";
-import { populationProblem, Problem } from "../../lib/curvature/problem";
-import { usiInit } from "../../lib/init/balanced";
+import { deepLinear } from "../../lib/models";
+import { populationProblem, Problem } from "../../lib/curvature";
+import { usiInit } from "../../lib/init";
 import { alignedData } from "../../lib/data/synthetic";
 import { AssumptionError, int } from "./types";
 

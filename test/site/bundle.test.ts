@@ -1,6 +1,6 @@
 // Every explorable bundles for the browser (esbuild, platform browser) with no Node built-in inside: a
-// built-in imported anywhere but the file-loading boundary (lib/data/loaders) fails the build, and the
-// bundles carry no require/import of one. The boundary's stubs are printed, so the leak stays visible.
+// built-in imported by any module the explorable reaches fails the build, and the bundles carry no
+// require/import of one (file loading stays in lib/data/loaders, which no explorable reaches).
 import { describe, expect, it } from "vitest";
 import { builtinModules } from "module";
 import { join } from "path";
@@ -27,6 +27,7 @@ describe("explorable bundles", () => {
       expect(b.code).not.toMatch(/require\(\s*["']koffi["']\)/);
       for (const input of Object.keys(b.metafile.inputs)) expect(input, `${name}: ${input}`).not.toMatch(/^node:|^(fs|path|os|zlib|child_process)$/);
       for (const s of b.stubbed) expect(book.NODE_BOUNDARY, `${name}: ${s.module} from ${s.importer}`).toContain(s.importer);
+      expect(book.NODE_BOUNDARY).toEqual([]); // nothing may be stubbed: lib/ reaches the explorables browser-safe
       const stubs = [...new Set(b.stubbed.map((s) => `${s.module} via ${s.importer}`))];
       console.log(`${name}: ${(b.code.length / 1024).toFixed(0)} kB${stubs.length ? `; stubbed at the file-loading boundary: ${stubs.join(", ")}` : ""}`);
     }
@@ -36,5 +37,7 @@ describe("explorable bundles", () => {
     const book = await load();
     await expect(book.bundleForBrowser(`import { readFileSync } from "node:fs"; console.log(readFileSync);`, join(root, "site"))).rejects.toThrow(/node:fs/);
     await expect(book.bundleForBrowser(`import * as os from "os"; console.log(os);`, join(root, "site"))).rejects.toThrow(/"os"/);
+    // lib/data's index re-exports the file loaders: reaching it from an explorable must fail
+    await expect(book.bundleForBrowser(`import { whiten } from "../lib/data"; console.log(whiten);`, join(root, "site"))).rejects.toThrow(/lib\/data\/loaders\.ts.*node:fs/s);
   });
 });
