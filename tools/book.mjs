@@ -224,7 +224,7 @@ function notebookHeader(c, list, i, quick, paper, explorable) {
   const up = "../";
   return `<header class="hs-book-head" id="hs-book-head"><link rel="stylesheet" href="${up}book.css">
 <div class="crumbs"><a href="${up}index.html">hessian-spectra</a> › <a href="index.html">${esc(paperTitle(c.paper))}</a> › ${esc(c.label)}</div>
-<h1>${esc(c.label)}: ${esc(c.title)}</h1>${c.section ? `<p class="meta">${esc(paperTitle(c.paper))}, section ${esc(c.section)}</p>` : ""}<p>${statementHtml(c)}</p>
+<h1>${esc(c.label)}: ${esc(c.title)}</h1>${c.section ? `<p class="meta">${esc(paperTitle(c.paper))} · ${esc(c.section)}</p>` : ""}<p>${statementHtml(c)}</p>
 <p>quick: ${verdictHtml(quick, "quick")} · paper: ${verdictHtml(paper, "paper")}${quick?.seconds != null ? ` · ${quick.seconds} s` : ""}${explorable ? ` · <a href="${up}explorables/${esc(explorable.name)}.html">explore it live</a>` : ""}</p>
 ${prevNextNav(list, i, up)}</header>`;
 }
@@ -384,7 +384,7 @@ export async function book(options = {}) {
       const v = all.get(c.id);
       const dis = [...(v.quick?.disagreements ?? []).map((d) => `quick: ${disagreementHtml(d)}`), ...(v.paper?.disagreements ?? []).map((d) => `paper: ${disagreementHtml(d)}`)];
       const ex = explorableOf.get(c.id);
-      return `<tr id="${esc(c.name)}"><td>${esc(c.label)}${c.section ? `<br><span class="meta">§ ${esc(c.section)}</span>` : ""}</td><td><a href="${esc(c.name)}.html">${esc(c.title)}</a>${ex ? ` <a class="meta" href="../explorables/${esc(ex.name)}.html">(explore)</a>` : ""}</td><td>${statementHtml(c)}</td><td>${verdictHtml(v.quick, "quick")}</td><td>${verdictHtml(v.paper, "paper")}</td><td>${v.quick?.seconds ?? ""}</td><td class="dis">${dis.join("<br>")}</td></tr>`;
+      return `<tr id="${esc(c.name)}"><td>${esc(c.label)}${c.section ? `<br><span class="meta">${esc(c.section)}</span>` : ""}</td><td><a href="${esc(c.name)}.html">${esc(c.title)}</a>${ex ? ` <a class="meta" href="../explorables/${esc(ex.name)}.html">(explore)</a>` : ""}</td><td>${statementHtml(c)}</td><td>${verdictHtml(v.quick, "quick")}</td><td>${verdictHtml(v.paper, "paper")}</td><td>${v.quick?.seconds ?? ""}</td><td class="dis">${dis.join("<br>")}</td></tr>`;
     });
     const p = PAPERS.find((q) => q.id === paper);
     writeAtomic(join(outDir, paper, "index.html"), page({
