@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { closestPairSums, hessianEigenvaluesByRange, median, pairedData, pairedModel, pairedSample, pairedStudy, pairedTraces, quantile, twoLayerRankBound } from "../../lib/experiments/paired-outliers";
 import { rng } from "../../lib/random/rng";
-import { scalarLinearStats, theorem31Outliers } from "../../lib/papers/cracking-the-hessian";
+import { scalarLinearStats, scalarLinearOutliers } from "../../lib/papers/cracking-the-hessian";
 import { standardInit } from "../../lib/init";
 import { mseProblem } from "../../lib/curvature";
 
@@ -59,7 +59,7 @@ describe("pairedSample", () => {
     const { X, Y } = pairedData(config, g2);
     const th = standardInit(pairedModel(config), g2);
     const v = th.slice(0, 6), w = th.slice(6);
-    const [L1, L2] = theorem31Outliers(scalarLinearStats(w, v, Float64Array.from(X.getRow(0)), Float64Array.from(Y.getRow(0))));
+    const [L1, L2] = scalarLinearOutliers(scalarLinearStats(w, v, Float64Array.from(X.getRow(0)), Float64Array.from(Y.getRow(0))));
     const [i, j] = s.pairs.best;
     expect(Math.abs(s.eigenvalues[j] - L1)).toBeLessThan(1e-10 * scale);
     expect(Math.abs(s.eigenvalues[i] - L2)).toBeLessThan(1e-10 * scale);

@@ -6,12 +6,12 @@ import { deepLinear } from "../../lib/models";
 import { hessian, mseProblem } from "../../lib/curvature";
 import { rng } from "../../lib/random/rng";
 import {
-  equation2Discriminant,
+  sharpnessDiscriminant,
   scalarLinearStats,
-  theorem31BlockHessian,
-  theorem31Outliers,
-  theorem31Reduction,
-  theorem31Spectrum,
+  scalarLinearBlockHessian,
+  scalarLinearOutliers,
+  scalarLinearReduction,
+  scalarLinearSpectrum,
 } from "../../lib/papers/cracking-the-hessian";
 
 /** f(x) = <w, v> x is the deep linear network [1, m, 1]: W1 = v (m x 1), W2 = w^T, theta = (v, w). */
@@ -35,7 +35,7 @@ describe("Cracking the Hessian, Theorem 3.1", () => {
     for (const seed of [1, 2, 3]) {
       const { v, w, x, y, theta, problem } = setting(seed, 7, 40);
       const dense = hessian(problem, theta);
-      const block = theorem31BlockHessian(w, v, scalarLinearStats(w, v, x, y));
+      const block = scalarLinearBlockHessian(w, v, scalarLinearStats(w, v, x, y));
       expect(maxAbs(Matrix.sub(dense, block))).toBeLessThan(1e-13 * maxAbs(dense));
     }
   });
@@ -45,7 +45,7 @@ describe("Cracking the Hessian, Theorem 3.1", () => {
       const { v, w, x, y, theta, problem } = setting(seed, m, 60, 2);
       const dense = hessian(problem, theta);
       const eig = new EigenvalueDecomposition(dense).realEigenvalues.sort((a, b) => a - b);
-      const predicted = theorem31Spectrum(scalarLinearStats(w, v, x, y), m);
+      const predicted = scalarLinearSpectrum(scalarLinearStats(w, v, x, y), m);
       const scale = Math.max(...eig.map(Math.abs));
       const worst = Math.max(...eig.map((e, i) => Math.abs(e - predicted[i])));
       expect(worst / scale).toBeLessThan(1e-10);
@@ -60,7 +60,7 @@ describe("Cracking the Hessian, Theorem 3.1", () => {
       const s = scalarLinearStats(w, v, x, y);
       const sum = s.sigmaX2 * (s.ww + s.vv);
       const eq1 = sum * sum + 4 * (s.deltaX * s.deltaX + 2 * s.sigmaX2 * s.deltaX * s.wv);
-      expect(Math.abs(equation2Discriminant(s) - eq1)).toBeLessThan(1e-12 * Math.max(1, eq1));
+      expect(Math.abs(sharpnessDiscriminant(s) - eq1)).toBeLessThan(1e-12 * Math.max(1, eq1));
     }
   });
 
@@ -74,7 +74,7 @@ describe("Cracking the Hessian, Theorem 3.1", () => {
     const sigmaX2 = (1 + 4 + 0.25 + 2.25) / 4;
     const y = x.map((xi) => (wv * (1 - 1e-9)) * xi);
     const s = scalarLinearStats(w, v, x, y);
-    const [l1, l2] = theorem31Outliers(s);
+    const [l1, l2] = scalarLinearOutliers(s);
     const sum = s.sigmaX2 * (s.ww + s.vv);
     const q = s.deltaX * s.deltaX + 2 * s.sigmaX2 * s.deltaX * s.wv;
     const residual = (l: number) => Math.abs(l * l - sum * l - q) / Math.abs(q); // the quadratic, relative to its constant
@@ -89,7 +89,7 @@ describe("Cracking the Hessian, Theorem 3.1", () => {
     const { v, w, x, y } = setting(8, 6, 30);
     const s = scalarLinearStats(w, v, x, y);
     for (const lambda of [-1.3, 0.2, 0.9, 2.5]) {
-      const r = theorem31Reduction(lambda, w, v, s);
+      const r = scalarLinearReduction(lambda, w, v, s);
       const M = Matrix.mul(new Matrix([Array.from(r.z)]).transpose().mmul(new Matrix([Array.from(r.z)])), s.sigmaX2);
       for (let i = 0; i < 6; i++) M.set(i, i, M.get(i, i) - r.nu);
       const eig = new EigenvalueDecomposition(M).realEigenvalues;
@@ -97,8 +97,8 @@ describe("Cracking the Hessian, Theorem 3.1", () => {
       expect(Math.abs(det - r.determinant)).toBeLessThan(1e-10 * Math.abs(det));
     }
     // ... and the outlier factor vanishes at the closed-form outliers.
-    for (const l of theorem31Outliers(s)) {
-      const r = theorem31Reduction(l, w, v, s);
+    for (const l of scalarLinearOutliers(s)) {
+      const r = scalarLinearReduction(l, w, v, s);
       expect(Math.abs(r.outlierFactor)).toBeLessThan(1e-12 * (s.sigmaX2 * r.z.reduce((a, b) => a + b * b, 0) + Math.abs(r.nu)));
     }
   });
@@ -110,7 +110,7 @@ describe("Cracking the Hessian, Theorem 3.1", () => {
     expect(() => scalarLinearStats(new Float64Array([NaN]), new Float64Array([1]), new Float64Array([1]), new Float64Array([1]))).toThrow(
       /w\[0\] is not finite/,
     );
-    expect(() => theorem31Spectrum(scalarLinearStats(new Float64Array([1]), new Float64Array([1]), new Float64Array([1]), new Float64Array([1])), 0)).toThrow(/m must be a positive integer/);
+    expect(() => scalarLinearSpectrum(scalarLinearStats(new Float64Array([1]), new Float64Array([1]), new Float64Array([1]), new Float64Array([1])), 0)).toThrow(/m must be a positive integer/);
   });
 });
 
@@ -118,11 +118,11 @@ describe("Cracking the Hessian, Theorem 3.1", () => {
 // The rest of the paper's closed forms, each against the dense Hessian of the lib/models model.
 // ---------------------------------------------------------------------------------------------------------
 import {
-  appendixCOutlierProduct, appendixCPhase, attentionStats, biasStats, corollaryB1Stats, corollaryB2Stats,
-  corollaryB3OutlierEigenvectors, decoupledSpectrum, equation2Contributions, orthogonalComplement,
-  reluCells, remarkB2QueryKeySpectrum, remarkB3Quadratic, remark31ConditionBound,
-  theorem32OutlierEigenvectors, theorem33BulkBasis, theorem34Spectrum, theorem35BlockHessian, theorem35Bounds,
-  theorem35Cubic, theorem35Outliers, theorem35Spectrum, theoremB1Pair, theoremB1Spectrum, theoremB1Triple,
+  outlierProduct, learningPhase, attentionStats, biasStats, multiInputStats, multiOutputStats,
+  multiOutputOutlierEigenvectors, decoupledSpectrum, sharpnessContributions, orthogonalComplement,
+  reluCells, queryKeySpectrum, attentionQuadraticAtZeroGamma, attentionConditionBound,
+  scalarLinearOutlierEigenvectors, scalarLinearBulkBasis, reluSpectrum, attentionBlockHessian, attentionOutlierBounds,
+  attentionCubic, attentionOutliers, attentionSpectrum, biasOutlierPair, biasSpectrum, biasOutlierTriple,
 } from "../../lib/papers/cracking-the-hessian";
 import { selfAttention, twoLayerBias, twoLayerMultiInput, twoLayerMultiOutput, twoLayerRelu } from "../../lib/models";
 import { decorrelatedData } from "../../lib/data";
@@ -156,10 +156,10 @@ describe("Cracking the Hessian, Theorems 3.2 / 3.3 and equation (2)", () => {
       const { v, w, x, y, theta, problem } = setting(seed, 8, 50, 2);
       const H = hessian(problem, theta);
       const s = scalarLinearStats(w, v, x, y);
-      const { values, vectors } = theorem32OutlierEigenvectors(w, v, s);
+      const { values, vectors } = scalarLinearOutlierEigenvectors(w, v, s);
       for (let i = 0; i < 2; i++) expect(residual(H, vectors[i], values[i])).toBeLessThan(1e-13);
       for (const sign of [1, -1] as const) {
-        const Z = theorem33BulkBasis(w, v, sign);
+        const Z = scalarLinearBulkBasis(w, v, sign);
         expect(Z.columns).toBe(7);
         for (let j = 0; j < Z.columns; j++) expect(residual(H, Float64Array.from(Z.getColumn(j)), sign * s.deltaX)).toBeLessThan(1e-13);
       }
@@ -169,9 +169,9 @@ describe("Cracking the Hessian, Theorems 3.2 / 3.3 and equation (2)", () => {
   it("equation (2) contributions sum to the sharpness of (1)", () => {
     const { v, w, x, y } = setting(23, 6, 40);
     const s = scalarLinearStats(w, v, x, y);
-    const c = equation2Contributions(s);
-    expect(Math.abs(c.lambdaMax - theorem31Outliers(s)[0])).toBeLessThan(1e-14 * c.lambdaMax);
-    expect(Math.abs(c.discriminant - equation2Discriminant(s))).toBeLessThan(1e-14 * c.discriminant);
+    const c = sharpnessContributions(s);
+    expect(Math.abs(c.lambdaMax - scalarLinearOutliers(s)[0])).toBeLessThan(1e-14 * c.lambdaMax);
+    expect(Math.abs(c.discriminant - sharpnessDiscriminant(s))).toBeLessThan(1e-14 * c.discriminant);
   });
 });
 
@@ -185,7 +185,7 @@ describe("Cracking the Hessian, Theorem 3.4 (ReLU cells)", () => {
       theta.set(w, 0);
       theta.set(v, m);
       const H = hessian(mseProblem(twoLayerRelu(m), new Matrix([Array.from(x)]), new Matrix([Array.from(y)])), theta);
-      expect(spectrumError(H, theorem34Spectrum(reluCells(w, v, x, y)))).toBeLessThan(1e-12);
+      expect(spectrumError(H, reluSpectrum(reluCells(w, v, x, y)))).toBeLessThan(1e-12);
     }
     expect(() => reluCells(new Float64Array([1]), new Float64Array([0]), new Float64Array([1]), new Float64Array([1]))).toThrow(/v\[0\] = 0 is a kink/);
   });
@@ -207,21 +207,21 @@ describe("Cracking the Hessian, Theorem 3.5 (self-attention)", () => {
   it("block Hessian and spectrum (±gamma and the cubic's roots) vs dense, with and without sink", () => {
     for (const [seed, T, dK, B, sink] of [[1, 5, 4, 1, 0], [2, 7, 6, 3, 0], [3, 6, 5, 2, 2.5]]) {
       const { wK, wQ, H, stats } = attention(seed, T, dK, B, sink);
-      expect(maxAbs(Matrix.sub(H, theorem35BlockHessian(wK, wQ, stats)))).toBeLessThan(1e-13 * maxAbs(H));
-      expect(spectrumError(H, theorem35Spectrum(stats))).toBeLessThan(1e-12);
-      const b = theorem35Bounds(stats);
-      for (const l of theorem35Outliers(stats)) {
+      expect(maxAbs(Matrix.sub(H, attentionBlockHessian(wK, wQ, stats)))).toBeLessThan(1e-13 * maxAbs(H));
+      expect(spectrumError(H, attentionSpectrum(stats))).toBeLessThan(1e-12);
+      const b = attentionOutlierBounds(stats);
+      for (const l of attentionOutliers(stats)) {
         expect(l).toBeGreaterThanOrEqual(b.lower - 1e-12);
         expect(l).toBeLessThanOrEqual(b.upper + 1e-12);
       }
-      const top = theorem35Outliers(stats)[0];
+      const top = attentionOutliers(stats)[0];
       expect(top).toBeGreaterThanOrEqual(b.lambdaMaxLower - 1e-12);
-      const c = theorem35Cubic(stats);
-      for (const l of theorem35Outliers(stats)) {
+      const c = attentionCubic(stats);
+      for (const l of attentionOutliers(stats)) {
         expect(Math.abs(-(l ** 3) + c.a2 * l * l + c.a1 * l + c.a0)).toBeLessThan(1e-12 * Math.max(1, Math.abs(l) ** 3));
       }
       expect(Math.abs(c.q - c.qExpanded)).toBeLessThan(1e-12 * Math.max(1, c.a2 ** 3));
-      expect(remark31ConditionBound(stats)).toBeGreaterThan(0);
+      expect(attentionConditionBound(stats)).toBeGreaterThan(0);
     }
   });
 
@@ -229,14 +229,14 @@ describe("Cracking the Hessian, Theorem 3.5 (self-attention)", () => {
     const { H, stats } = attention(4, 6, 5, 2);
     const d = stats.dK;
     const QK = H.subMatrix(1, 2 * d, 1, 2 * d);
-    expect(spectrumError(QK, remarkB2QueryKeySpectrum(stats))).toBeLessThan(1e-12);
+    expect(spectrumError(QK, queryKeySpectrum(stats))).toBeLessThan(1e-12);
   });
 
   it("Remark B.3: with gamma = 0 the cubic's roots are 0 and the quadratic's", () => {
     const { stats } = attention(5, 6, 5, 1);
     const s0 = { ...stats, gamma: 0 };
-    const roots = theorem35Outliers(s0);
-    const [q1, q2] = remarkB3Quadratic(s0);
+    const roots = attentionOutliers(s0);
+    const [q1, q2] = attentionQuadraticAtZeroGamma(s0);
     const expected = [q1, q2, 0].sort((a, b) => b - a);
     for (let i = 0; i < 3; i++) expect(Math.abs(roots[i] - expected[i])).toBeLessThan(1e-14 * Math.abs(q1) * 10);
   });
@@ -258,8 +258,8 @@ describe("Cracking the Hessian, Appendix B.3 / B.4 and C", () => {
       theta.set(b, 2 * m);
       const H = hessian(mseProblem(twoLayerBias(m), X, Y), theta);
       const s = biasStats(w, v, b, Float64Array.from(X.getRow(0)), Float64Array.from(Y.getRow(0)));
-      expect(spectrumError(H, theoremB1Spectrum(s, m))).toBeLessThan(1e-12);
-      expect(theoremB1Pair(s)[0]).toBeGreaterThan(theoremB1Triple(s).values[2]);
+      expect(spectrumError(H, biasSpectrum(s, m))).toBeLessThan(1e-12);
+      expect(biasOutlierPair(s)[0]).toBeGreaterThan(biasOutlierTriple(s).values[2]);
     }
   });
 
@@ -274,15 +274,15 @@ describe("Cracking the Hessian, Appendix B.3 / B.4 and C", () => {
     const theta = new Float64Array(2 * m * D);
     for (let d = 0; d < D; d++) { theta.set(ws[d], 2 * m * d); theta.set(vs[d], 2 * m * d + m); }
     const H1 = hessian(mseProblem(twoLayerMultiInput(m, D), X, Y), theta);
-    expect(spectrumError(H1, decoupledSpectrum(corollaryB1Stats(ws, vs, X, Y), m))).toBeLessThan(1e-12);
+    expect(spectrumError(H1, decoupledSpectrum(multiInputStats(ws, vs, X, Y), m))).toBeLessThan(1e-12);
 
     const x = new Matrix([Array.from(g.normalArray(n))]);
     const YK = g.normalMatrix(D, n);
     const H2 = hessian(mseProblem(twoLayerMultiOutput(m, D), x, YK), theta);
-    const groups = corollaryB2Stats(ws, vs, x, YK);
+    const groups = multiOutputStats(ws, vs, x, YK);
     expect(spectrumError(H2, decoupledSpectrum(groups, m))).toBeLessThan(1e-12);
     for (let k = 0; k < D; k++) {
-      const { values, vectors } = corollaryB3OutlierEigenvectors(ws, vs, groups, k);
+      const { values, vectors } = multiOutputOutlierEigenvectors(ws, vs, groups, k);
       for (let i = 0; i < 2; i++) expect(residual(H2, vectors[i], values[i])).toBeLessThan(1e-13);
     }
   });
@@ -290,9 +290,9 @@ describe("Cracking the Hessian, Appendix B.3 / B.4 and C", () => {
   it("Appendix C: the product form and the phase inequalities", () => {
     const { v, w, x, y } = setting(61, 6, 40);
     const s = scalarLinearStats(w, v, x, y);
-    const [l1, l2] = theorem31Outliers(s);
-    expect(Math.abs(appendixCOutlierProduct(s) + l1 * l2)).toBeLessThan(1e-13 * l1 * l1);
-    const phase = appendixCPhase(s);
+    const [l1, l2] = scalarLinearOutliers(s);
+    expect(Math.abs(outlierProduct(s) + l1 * l2)).toBeLessThan(1e-13 * l1 * l1);
+    const phase = learningPhase(s);
     const tr = s.sigmaX2 * (s.ww + s.vv);
     if (phase === "late") expect(l2).toBeGreaterThanOrEqual(0);
     else expect(l1).toBeGreaterThanOrEqual(tr);
@@ -302,15 +302,15 @@ describe("Cracking the Hessian, Appendix B.3 / B.4 and C", () => {
 describe("Cracking the Hessian, bad input names the argument", () => {
   it("throws clear errors", () => {
     const one = new Float64Array([1]);
-    expect(() => theorem32OutlierEigenvectors(one, new Float64Array([1, 2]), scalarLinearStats(one, one, one, one))).toThrow(/theorem32OutlierEigenvectors: v must have length 1/);
-    expect(() => theorem33BulkBasis(one, one, 2 as unknown as 1)).toThrow(/sign must be 1 or -1/);
+    expect(() => scalarLinearOutlierEigenvectors(one, new Float64Array([1, 2]), scalarLinearStats(one, one, one, one))).toThrow(/scalarLinearOutlierEigenvectors: v must have length 1/);
+    expect(() => scalarLinearBulkBasis(one, one, 2 as unknown as 1)).toThrow(/sign must be 1 or -1/);
     expect(() => orthogonalComplement(new Float64Array([0, 0]))).toThrow(/orthogonalComplement: u must be nonzero/);
     expect(() => attentionStats(new Matrix(3, 1), new Matrix(2, 1), 1, one, one)).toThrow(/attentionStats: Y must be 3 x 1/);
     expect(() => attentionStats(new Matrix(3, 1), new Matrix(3, 1), NaN, one, one)).toThrow(/attentionStats: wV must be a finite number/);
     expect(() => biasStats(one, one, new Float64Array(2), one, one)).toThrow(/biasStats: b must have length 1/);
-    expect(() => theoremB1Spectrum(biasStats(one, one, one, one, one), 1)).toThrow(/m must be an integer >= 2/);
-    expect(() => corollaryB3OutlierEigenvectors([one], [one], [scalarLinearStats(one, one, one, one)], 1)).toThrow(/k must be an integer in \[0, 0\]/);
-    expect(() => equation2Contributions({ sigmaX2: NaN } as never)).toThrow(/equation2Contributions: stats.sigmaX2 must be a finite number/);
-    expect(() => appendixCPhase({ ...scalarLinearStats(one, one, one, one), sigmaX2: 0 })).toThrow(/sigmaX2 must be > 0/);
+    expect(() => biasSpectrum(biasStats(one, one, one, one, one), 1)).toThrow(/m must be an integer >= 2/);
+    expect(() => multiOutputOutlierEigenvectors([one], [one], [scalarLinearStats(one, one, one, one)], 1)).toThrow(/k must be an integer in \[0, 0\]/);
+    expect(() => sharpnessContributions({ sigmaX2: NaN } as never)).toThrow(/sharpnessContributions: stats.sigmaX2 must be a finite number/);
+    expect(() => learningPhase({ ...scalarLinearStats(one, one, one, one), sigmaX2: 0 })).toThrow(/sigmaX2 must be > 0/);
   });
 });

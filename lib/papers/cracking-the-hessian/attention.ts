@@ -147,9 +147,10 @@ const ATTENTION_KEYS = ["alpha", "beta", "gamma", "zeta", "dK", "kk", "qq", "kq"
  *    [ beta w_K,     zeta w_K w_Q^T + gamma I,   zeta w_K w_K^T            ]].
  * (The paper prints the same blocks under the column labels (w_V, w_K, w_Q); its blocks belong to the order
  * (w_V, w_Q, w_K), since d score / d w_K is proportional to w_Q. The eigenvalues do not depend on this.)
+ * @see Theorem 3.5 (proof, Appendix B.5)
  */
-export function theorem35BlockHessian(wK: Float64Array, wQ: Float64Array, stats: AttentionStats): Matrix {
-  const fn = "theorem35BlockHessian";
+export function attentionBlockHessian(wK: Float64Array, wQ: Float64Array, stats: AttentionStats): Matrix {
+  const fn = "attentionBlockHessian";
   requireVector(fn, "wK", wK);
   requireVector(fn, "wQ", wQ, wK.length);
   requireStats(fn, stats, ATTENTION_KEYS);
@@ -178,9 +179,10 @@ export function theorem35BlockHessian(wK: Float64Array, wQ: Float64Array, stats:
  *    [ beta s+/sqrt2,    zeta s+^2/2 + gamma,    zeta s+ s-/2         ],
  *    [ beta s-/sqrt2,    zeta s+ s-/2,           zeta s-^2/2 - gamma  ]].
  * Its characteristic polynomial is the paper's cubic (B.5); its eigenvalues are the three outliers.
+ * @see Theorem 3.5 (proof, Appendix B.5)
  */
-export function theorem35Reduced(stats: AttentionStats): Matrix {
-  requireStats("theorem35Reduced", stats, ATTENTION_KEYS);
+export function attentionReducedMatrix(stats: AttentionStats): Matrix {
+  requireStats("attentionReducedMatrix", stats, ATTENTION_KEYS);
   const { alpha, beta, gamma, zeta } = stats;
   const sp = Math.sqrt(stats.sumNorm2), sm = Math.sqrt(stats.diffNorm2);
   const r = Math.SQRT1_2;
@@ -208,15 +210,18 @@ export interface Theorem35Cubic {
   qAsPrinted: number;
 }
 
-/** The coefficients of Appendix B.5's cubic, with p, q (see `Theorem35Cubic`). */
-export function theorem35Cubic(stats: AttentionStats): Theorem35Cubic {
-  requireStats("theorem35Cubic", stats, ATTENTION_KEYS);
+/**
+ * The coefficients of Appendix B.5's cubic, with p, q (see `Theorem35Cubic`).
+ * @see Theorem 3.5, Appendix B.5
+ */
+export function attentionCubic(stats: AttentionStats): Theorem35Cubic {
+  requireStats("attentionCubic", stats, ATTENTION_KEYS);
   const { alpha, beta, gamma, zeta, kq } = stats;
   const S = stats.kk + stats.qq;
   const a2 = alpha + zeta * S;
   const a1 = (beta * beta - alpha * zeta) * S + 2 * gamma * zeta * kq + gamma * gamma;
   const a0 = 2 * gamma * (beta * beta - alpha * zeta) * kq - alpha * gamma * gamma;
-  const { p, q } = symmetric3x3Eigenvalues(theorem35Reduced(stats));
+  const { p, q } = symmetric3x3Eigenvalues(attentionReducedMatrix(stats));
   const qExpanded = -(2 * a2 ** 3 + 9 * a2 * a1 + 27 * a0) / 27;
   const qAsPrinted = -(2 * a2 ** 3 + 9 * a2 * (beta * beta - alpha * zeta) * S + 2 * gamma * zeta * kq + gamma * gamma + 27 * a0) / 27;
   return { a2, a1, a0, p, q, qExpanded, qAsPrinted };
@@ -226,19 +231,23 @@ export function theorem35Cubic(stats: AttentionStats): Theorem35Cubic {
  * Theorem 3.5's three outliers by Viète's formula, evaluated stably (the reduced symmetric 3 x 3 matrix:
  * p is a sum of squares, q a determinant of the centred matrix; accurate when p is near 0).
  * @returns descending [lambda_0, lambda_1, lambda_2]
+ * @see Theorem 3.5
  */
-export function theorem35Outliers(stats: AttentionStats): [number, number, number] {
-  return symmetric3x3Eigenvalues(theorem35Reduced(stats)).values;
+export function attentionOutliers(stats: AttentionStats): [number, number, number] {
+  return symmetric3x3Eigenvalues(attentionReducedMatrix(stats)).values;
 }
 
-/** Theorem 3.5's full spectrum, ascending: d_K - 1 eigenvalues at each of ±gamma and the three outliers. */
-export function theorem35Spectrum(stats: AttentionStats): Float64Array {
+/**
+ * Theorem 3.5's full spectrum, ascending: d_K - 1 eigenvalues at each of ±gamma and the three outliers.
+ * @see Theorem 3.5
+ */
+export function attentionSpectrum(stats: AttentionStats): Float64Array {
   const out = new Float64Array(2 * stats.dK + 1);
   for (let i = 0; i < stats.dK - 1; i++) {
     out[2 * i] = stats.gamma;
     out[2 * i + 1] = -stats.gamma;
   }
-  out.set(theorem35Outliers(stats), 2 * stats.dK - 2);
+  out.set(attentionOutliers(stats), 2 * stats.dK - 2);
   return out.sort();
 }
 
@@ -248,9 +257,10 @@ export function theorem35Spectrum(stats: AttentionStats): Float64Array {
  * every outlier lies in [center - xi, center + xi] and the largest in [center + xi/2, center + xi].
  * xi is evaluated from the stable p. `xiAsPrinted` is the statement's formula with unsquared norms
  * (zeta ||w_K|| + zeta ||w_Q|| + alpha)^2 (NaN when its radicand is negative; `radicandAsPrinted` tells).
+ * @see Theorem 3.5, Remark B.4
  */
-export function theorem35Bounds(stats: AttentionStats): { center: number; xi: number; lower: number; upper: number; lambdaMaxLower: number; lambdaMaxUpper: number; xiAsPrinted: number; radicandAsPrinted: number } {
-  const cubic = theorem35Cubic(stats);
+export function attentionOutlierBounds(stats: AttentionStats): { center: number; xi: number; lower: number; upper: number; lambdaMaxLower: number; lambdaMaxUpper: number; xiAsPrinted: number; radicandAsPrinted: number } {
+  const cubic = attentionCubic(stats);
   const center = cubic.a2 / 3;
   const xi = 2 * Math.sqrt(-cubic.p / 3);
   const { alpha, beta, gamma, zeta, kq } = stats;
@@ -265,9 +275,10 @@ export function theorem35Bounds(stats: AttentionStats): { center: number; xi: nu
  * Remark 3.1: the lower bound on the condition number kappa = |lambda|_max / |lambda|_min,
  *   (2 (alpha + zeta (||w_K||^2 + ||w_Q||^2)) + 3 xi) / (6 |gamma|).
  * It rests on |lambda|_min <= |gamma| (needs d_K >= 2 so that ±gamma are eigenvalues). Infinity when gamma = 0.
+ * @see Remark 3.1
  */
-export function remark31ConditionBound(stats: AttentionStats): number {
-  const b = theorem35Bounds(stats);
+export function attentionConditionBound(stats: AttentionStats): number {
+  const b = attentionOutlierBounds(stats);
   return (2 * 3 * b.center + 3 * b.xi) / (6 * Math.abs(stats.gamma));
 }
 
@@ -276,23 +287,27 @@ export function remark31ConditionBound(stats: AttentionStats): number {
  * gamma for deltaX): bulk ±gamma (d_K - 1 each) and the pair Lambda_{1,2} = roots of
  * lambda^2 - zeta S lambda - (gamma^2 + 2 zeta gamma <w_K, w_Q>), discriminant as a sum of squares
  * zeta^2 (||w_K||^2 - ||w_Q||^2)^2 + 4 zeta^2 (||w_K||^2 ||w_Q||^2 - <w_K,w_Q>^2) + 4 (gamma + zeta <w_K,w_Q>)^2.
+ * @see Remark B.2
  */
-export function remarkB2QueryKeyOutliers(stats: AttentionStats): [number, number] {
-  requireStats("remarkB2QueryKeyOutliers", stats, ATTENTION_KEYS);
+export function queryKeyOutliers(stats: AttentionStats): [number, number] {
+  requireStats("queryKeyOutliers", stats, ATTENTION_KEYS);
   const { zeta, gamma, kk, qq, kq, gram } = stats;
   const d = kk - qq;
   const disc = zeta * zeta * d * d + 4 * zeta * zeta * gram + 4 * (gamma + zeta * kq) ** 2;
   return pairedRoots(zeta * (kk + qq), gamma * gamma + 2 * zeta * gamma * kq, disc);
 }
 
-/** Remark B.2's spectrum of the 2 d_K x 2 d_K query-key block, ascending. */
-export function remarkB2QueryKeySpectrum(stats: AttentionStats): Float64Array {
+/**
+ * Remark B.2's spectrum of the 2 d_K x 2 d_K query-key block, ascending.
+ * @see Remark B.2
+ */
+export function queryKeySpectrum(stats: AttentionStats): Float64Array {
   const out = new Float64Array(2 * stats.dK);
   for (let i = 0; i < stats.dK - 1; i++) {
     out[2 * i] = stats.gamma;
     out[2 * i + 1] = -stats.gamma;
   }
-  out.set(remarkB2QueryKeyOutliers(stats), 2 * stats.dK - 2);
+  out.set(queryKeyOutliers(stats), 2 * stats.dK - 2);
   return out.sort();
 }
 
@@ -300,10 +315,33 @@ export function remarkB2QueryKeySpectrum(stats: AttentionStats): Float64Array {
  * Remark B.3: at gamma = 0 the cubic is -lambda (lambda^2 - (alpha + zeta S) lambda - (beta^2 - alpha zeta) S):
  * one root 0 and the pair (alpha + zeta S)/2 ± sqrt((alpha + zeta S)^2 + 4 (beta^2 - alpha zeta) S)/2, the
  * discriminant evaluated as (alpha - zeta S)^2 + 4 beta^2 S (a sum of squares). Meaningful when gamma = 0.
+ * @see Remark B.3
  */
-export function remarkB3Quadratic(stats: AttentionStats): [number, number] {
-  requireStats("remarkB3Quadratic", stats, ATTENTION_KEYS);
+export function attentionQuadraticAtZeroGamma(stats: AttentionStats): [number, number] {
+  requireStats("attentionQuadraticAtZeroGamma", stats, ATTENTION_KEYS);
   const { alpha, beta, zeta } = stats;
   const S = stats.kk + stats.qq;
   return pairedRoots(alpha + zeta * S, (beta * beta - alpha * zeta) * S, (alpha - zeta * S) ** 2 + 4 * beta * beta * S);
 }
+
+// Earlier names (by theorem number), kept so that existing imports keep working.
+/** @deprecated The earlier name of `attentionBlockHessian` (Theorem 3.5). */
+export const theorem35BlockHessian = attentionBlockHessian;
+/** @deprecated The earlier name of `attentionReducedMatrix` (Theorem 3.5). */
+export const theorem35Reduced = attentionReducedMatrix;
+/** @deprecated The earlier name of `attentionCubic` (Theorem 3.5). */
+export const theorem35Cubic = attentionCubic;
+/** @deprecated The earlier name of `attentionOutliers` (Theorem 3.5). */
+export const theorem35Outliers = attentionOutliers;
+/** @deprecated The earlier name of `attentionSpectrum` (Theorem 3.5). */
+export const theorem35Spectrum = attentionSpectrum;
+/** @deprecated The earlier name of `attentionOutlierBounds` (Theorem 3.5). */
+export const theorem35Bounds = attentionOutlierBounds;
+/** @deprecated The earlier name of `attentionConditionBound` (Remark 3.1). */
+export const remark31ConditionBound = attentionConditionBound;
+/** @deprecated The earlier name of `queryKeyOutliers` (Remark B.2). */
+export const remarkB2QueryKeyOutliers = queryKeyOutliers;
+/** @deprecated The earlier name of `queryKeySpectrum` (Remark B.2). */
+export const remarkB2QueryKeySpectrum = queryKeySpectrum;
+/** @deprecated The earlier name of `attentionQuadraticAtZeroGamma` (Remark B.3). */
+export const remarkB3Quadratic = attentionQuadraticAtZeroGamma;

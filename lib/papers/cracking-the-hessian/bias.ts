@@ -52,8 +52,9 @@ export function biasStats(w: Float64Array, v: Float64Array, b: Float64Array, x: 
 /**
  * How far a point is from Theorem B.1's assumptions (each 0 when they hold): |<v,b>|/(||v|| ||b||),
  * |  ||v||^2 - ||b||^2 | / (||v||^2 + ||b||^2), |sigma_x^2 - 1|, |mean x|, |mean y|, |yx|.
+ * @see Theorem B.1
  */
-export function theoremB1AssumptionGaps(s: BiasStats): { orthogonality: number; equalNorms: number; unitVariance: number; meanX: number; meanY: number; yx: number } {
+export function biasAssumptionGaps(s: BiasStats): { orthogonality: number; equalNorms: number; unitVariance: number; meanX: number; meanY: number; yx: number } {
   return {
     orthogonality: Math.abs(s.vb) / Math.sqrt(s.vv * s.bb),
     equalNorms: Math.abs(s.vv - s.bb) / (s.vv + s.bb),
@@ -64,8 +65,11 @@ export function theoremB1AssumptionGaps(s: BiasStats): { orthogonality: number; 
   };
 }
 
-/** Theorem B.1, the pair (68): (||v||^2 + ||w||^2)/2 ± sqrt((||v||^2 + ||w||^2)^2 + 12 (deltaX^2 + deltaBar^2))/2. */
-export function theoremB1Pair(s: BiasStats): [number, number] {
+/**
+ * Theorem B.1, the pair (68): (||v||^2 + ||w||^2)/2 ± sqrt((||v||^2 + ||w||^2)^2 + 12 (deltaX^2 + deltaBar^2))/2.
+ * @see Theorem B.1, eq. (68)
+ */
+export function biasOutlierPair(s: BiasStats): [number, number] {
   const S = s.vv + s.ww, R = s.deltaX ** 2 + s.deltaBar ** 2;
   return pairedRoots(S, 3 * R, S * S + 12 * R);
 }
@@ -75,8 +79,9 @@ export function theoremB1Pair(s: BiasStats): [number, number] {
  * R = deltaX^2 + deltaBar^2) by Viète with p (107) and q (109): lambda_k = t_k + S/3. p = -R - S^2/3 has no
  * cancellation; the root of smallest magnitude is taken from the product of the roots, -R ||w||^2.
  * @returns { values: descending, p, q }
+ * @see Theorem B.1
  */
-export function theoremB1Triple(s: BiasStats): { values: [number, number, number]; p: number; q: number } {
+export function biasOutlierTriple(s: BiasStats): { values: [number, number, number]; p: number; q: number } {
   const S = s.vv + s.ww, R = s.deltaX ** 2 + s.deltaBar ** 2;
   const p = -R - (S * S) / 3;
   const q = (-2 / 27) * S ** 3 - (s.vv * R) / 3 + (2 / 3) * s.ww * R;
@@ -95,12 +100,23 @@ export function theoremB1Triple(s: BiasStats): { values: [number, number, number
  * ±sqrt(deltaX^2 + deltaBar^2) and zeros. The paper leaves the multiplicities unstated; counting eigenvalues
  * (A ⊗ I_m plus a rank-2 term in (85)) and the dense Hessian give m - 2 at each of ±sqrt(...) and m - 1 zeros
  * (see the theorem-B.1 notebook). Needs m >= 2.
+ * @see Theorem B.1
  */
-export function theoremB1Spectrum(s: BiasStats, m: number): Float64Array {
-  if (!Number.isInteger(m) || m < 2) throw new RangeError(`theoremB1Spectrum: m must be an integer >= 2, got ${m}`);
+export function biasSpectrum(s: BiasStats, m: number): Float64Array {
+  if (!Number.isInteger(m) || m < 2) throw new RangeError(`biasSpectrum: m must be an integer >= 2, got ${m}`);
   const r = Math.sqrt(s.deltaX ** 2 + s.deltaBar ** 2);
-  const out: number[] = [...theoremB1Pair(s), ...theoremB1Triple(s).values];
+  const out: number[] = [...biasOutlierPair(s), ...biasOutlierTriple(s).values];
   for (let i = 0; i < m - 2; i++) out.push(r, -r);
   for (let i = 0; i < m - 1; i++) out.push(0);
   return Float64Array.from(out).sort();
 }
+
+// Earlier names (by theorem number), kept so that existing imports keep working.
+/** @deprecated The earlier name of `biasAssumptionGaps` (Theorem B.1). */
+export const theoremB1AssumptionGaps = biasAssumptionGaps;
+/** @deprecated The earlier name of `biasOutlierPair` (Theorem B.1). */
+export const theoremB1Pair = biasOutlierPair;
+/** @deprecated The earlier name of `biasOutlierTriple` (Theorem B.1). */
+export const theoremB1Triple = biasOutlierTriple;
+/** @deprecated The earlier name of `biasSpectrum` (Theorem B.1). */
+export const theoremB1Spectrum = biasSpectrum;

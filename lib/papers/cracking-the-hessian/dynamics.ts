@@ -11,9 +11,10 @@ import type { ScalarLinearStats } from "./two-layer-linear";
 /**
  * Appendix C: -Lambda_1 Lambda_2 = deltaX^2 + 2 sigma_x^2 deltaX <w, v> = (<w,v> sigma_x^2 - yx)(3 <w,v> sigma_x^2 - yx),
  * evaluated in the factored form.
+ * @see Appendix C
  */
-export function appendixCOutlierProduct(stats: ScalarLinearStats): number {
-  requireStats("appendixCOutlierProduct", stats, SCALAR_KEYS);
+export function outlierProduct(stats: ScalarLinearStats): number {
+  requireStats("outlierProduct", stats, SCALAR_KEYS);
   const a = stats.wv * stats.sigmaX2;
   return (a - stats.yx) * (3 * a - stats.yx);
 }
@@ -24,10 +25,11 @@ export function appendixCOutlierProduct(stats: ScalarLinearStats): number {
  * thetaStar / 3 < <w,v> <= thetaStar, "divergent" when <w,v> > thetaStar. Early and divergent:
  * Lambda_2 <= 0 and Lambda_1 >= tr(H);
  * late: Lambda_2 >= 0 and Lambda_1 <= tr(H).
+ * @see Appendix C
  */
-export function appendixCPhase(stats: ScalarLinearStats): "early" | "late" | "divergent" {
-  requireStats("appendixCPhase", stats, SCALAR_KEYS);
-  if (!(stats.sigmaX2 > 0)) throw new RangeError(`appendixCPhase: stats.sigmaX2 must be > 0, got ${stats.sigmaX2}`);
+export function learningPhase(stats: ScalarLinearStats): "early" | "late" | "divergent" {
+  requireStats("learningPhase", stats, SCALAR_KEYS);
+  if (!(stats.sigmaX2 > 0)) throw new RangeError(`learningPhase: stats.sigmaX2 must be > 0, got ${stats.sigmaX2}`);
   const thetaStar = stats.yx / stats.sigmaX2;
   const s = thetaStar >= 0 ? 1 : -1;
   const c = s * stats.wv, t = s * thetaStar;
@@ -35,3 +37,9 @@ export function appendixCPhase(stats: ScalarLinearStats): "early" | "late" | "di
   if (c <= t) return "late";
   return "divergent";
 }
+
+// Earlier names (by theorem number), kept so that existing imports keep working.
+/** @deprecated The earlier name of `outlierProduct` (Appendix C). */
+export const appendixCOutlierProduct = outlierProduct;
+/** @deprecated The earlier name of `learningPhase` (Appendix C). */
+export const appendixCPhase = learningPhase;

@@ -5,18 +5,18 @@
  * l = 1/(2n) sum_i (<w, v> x_i - y_i)^2 and parameters ordered theta = (v, w) as in the paper.
  *
  * Contents, in the paper's vocabulary:
- * - Theorem 3.1: `scalarLinearStats`, `theorem31Outliers`, `theorem31Spectrum`, `theorem31BlockHessian`, `theorem31Reduction`;
- *   equation (2): `equation2Discriminant`, `equation2Contributions`; the paired-root helper `pairedRoots`.
- * - Theorems 3.2 / 3.3: `theorem32OutlierEigenvectors`, `theorem33BulkBasis` (with `orthogonalComplement`).
- * - Theorem 3.4 (ReLU cells): `reluCells`, `theorem34Eigenvalues`, `theorem34Spectrum`.
+ * - Theorem 3.1: `scalarLinearStats`, `scalarLinearOutliers`, `scalarLinearSpectrum`, `scalarLinearBlockHessian`, `scalarLinearReduction`;
+ *   equation (2): `sharpnessDiscriminant`, `sharpnessContributions`; the paired-root helper `pairedRoots`.
+ * - Theorems 3.2 / 3.3: `scalarLinearOutlierEigenvectors`, `scalarLinearBulkBasis` (with `orthogonalComplement`).
+ * - Theorem 3.4 (ReLU cells): `reluCells`, `reluCellEigenvalues`, `reluSpectrum`.
  * - Theorem 3.5 (self-attention, scalar embedding, optional attention sink and batch): `attentionMoments`,
- *   `attentionStats`, `theorem35BlockHessian`, `theorem35Reduced`, `theorem35Cubic`, `theorem35Outliers`,
- *   `theorem35Spectrum`, `theorem35Bounds` (Theorem 3.5 / Remark B.4), `remark31ConditionBound`,
- *   `remarkB2QueryKeyOutliers`, `remarkB2QueryKeySpectrum`, `remarkB3Quadratic`; cubic roots by Viète:
+ *   `attentionStats`, `attentionBlockHessian`, `attentionReducedMatrix`, `attentionCubic`, `attentionOutliers`,
+ *   `attentionSpectrum`, `attentionOutlierBounds` (Theorem 3.5 / Remark B.4), `attentionConditionBound`,
+ *   `queryKeyOutliers`, `queryKeySpectrum`, `attentionQuadraticAtZeroGamma`; cubic roots by Viète:
  *   `depressedCubicRoots`, `symmetric3x3Eigenvalues`.
- * - Theorem B.1 (bias): `biasStats`, `theoremB1AssumptionGaps`, `theoremB1Pair`, `theoremB1Triple`, `theoremB1Spectrum`.
- * - Corollaries B.1-B.3: `corollaryB1Stats`, `corollaryB2Stats`, `decoupledSpectrum`, `corollaryB3OutlierEigenvectors`.
- * - Appendix C: `appendixCOutlierProduct`, `appendixCPhase`.
+ * - Theorem B.1 (bias): `biasStats`, `biasAssumptionGaps`, `biasOutlierPair`, `biasOutlierTriple`, `biasSpectrum`.
+ * - Corollaries B.1-B.3: `multiInputStats`, `multiOutputStats`, `decoupledSpectrum`, `multiOutputOutlierEigenvectors`.
+ * - Appendix C: `outlierProduct`, `learningPhase`.
  *
  * One file per setting: two-layer-linear.ts (3.1-3.3, eq. 2, B.1-B.3), relu.ts (3.4), attention.ts (3.5, remarks),
  * bias.ts (B.1), dynamics.ts (Appendix C); the quadratic / cubic / 3 x 3 solvers are lib/linalg/small.ts.

@@ -2,7 +2,7 @@
  * Cracking the Hessian, the two-layer ReLU network f(x) = w^T (v x)_+ (Section 3.2, Appendix B.2): Theorem 3.4, per cell.
  */
 import { dot, requireVector } from "./helpers";
-import { ScalarLinearStats, theorem31Outliers } from "./two-layer-linear";
+import { ScalarLinearStats, scalarLinearOutliers } from "./two-layer-linear";
 
 // ---------------------------------------------------------------------------------------------------------
 // Theorem 3.4: two-layer ReLU network f(x) = w^T (v x)_+, per cell
@@ -69,8 +69,9 @@ export interface LabelledEigenvalue {
  * n_c/n, the outliers (n_c/n) Lambda_{1,2}(cell statistics) and k - 1 bulk eigenvalues at each of
  * ±(n_c/n) deltaX_c (a cell with k = 0 units contributes nothing; a cell with no samples contributes 2k zeros).
  * @returns labelled eigenvalues, sorted ascending by value
+ * @see Theorem 3.4
  */
-export function theorem34Eigenvalues(cells: { plus: ReluCell; minus: ReluCell }): LabelledEigenvalue[] {
+export function reluCellEigenvalues(cells: { plus: ReluCell; minus: ReluCell }): LabelledEigenvalue[] {
   const out: LabelledEigenvalue[] = [];
   for (const c of [cells.plus, cells.minus]) {
     const k = c.units.length;
@@ -79,7 +80,7 @@ export function theorem34Eigenvalues(cells: { plus: ReluCell; minus: ReluCell })
       for (let i = 0; i < 2 * k; i++) out.push({ value: 0, cell: c.cell, kind: i < 2 ? "outlier" : "bulk" });
       continue;
     }
-    const [l1, l2] = theorem31Outliers(c.stats);
+    const [l1, l2] = scalarLinearOutliers(c.stats);
     out.push({ value: c.fraction * l1, cell: c.cell, kind: "outlier" }, { value: c.fraction * l2, cell: c.cell, kind: "outlier" });
     for (let i = 0; i < k - 1; i++) {
       out.push({ value: c.fraction * c.stats.deltaX, cell: c.cell, kind: "bulk" }, { value: -c.fraction * c.stats.deltaX, cell: c.cell, kind: "bulk" });
@@ -88,7 +89,16 @@ export function theorem34Eigenvalues(cells: { plus: ReluCell; minus: ReluCell })
   return out.sort((a, b) => a.value - b.value);
 }
 
-/** Theorem 3.4's spectrum as a sorted (ascending) array, length 2m. */
-export function theorem34Spectrum(cells: { plus: ReluCell; minus: ReluCell }): Float64Array {
-  return Float64Array.from(theorem34Eigenvalues(cells), (e) => e.value);
+/**
+ * Theorem 3.4's spectrum as a sorted (ascending) array, length 2m.
+ * @see Theorem 3.4
+ */
+export function reluSpectrum(cells: { plus: ReluCell; minus: ReluCell }): Float64Array {
+  return Float64Array.from(reluCellEigenvalues(cells), (e) => e.value);
 }
+
+// Earlier names (by theorem number), kept so that existing imports keep working.
+/** @deprecated The earlier name of `reluCellEigenvalues` (Theorem 3.4). */
+export const theorem34Eigenvalues = reluCellEigenvalues;
+/** @deprecated The earlier name of `reluSpectrum` (Theorem 3.4). */
+export const theorem34Spectrum = reluSpectrum;

@@ -45,12 +45,13 @@ export function scalarLinearStats(w: Float64Array, v: Float64Array, x: Float64Ar
  * They are the roots of lambda^2 - s lambda - q. The root of smaller magnitude is taken as -q / (the larger)
  * (Vieta), not as a difference of nearly equal numbers, so it stays accurate when q is small (near a fit).
  * The discriminant is evaluated in the sum-of-squares form of equation (2), which is never negative.
+ * @see Theorem 3.1, eq. (1)
  */
-export function theorem31Outliers(stats: ScalarLinearStats): [number, number] {
+export function scalarLinearOutliers(stats: ScalarLinearStats): [number, number] {
   const { sigmaX2, ww, vv, wv, deltaX } = stats;
   const s = sigmaX2 * (ww + vv); // >= 0
   const q = deltaX * deltaX + 2 * sigmaX2 * deltaX * wv;
-  const disc = equation2Discriminant(stats);
+  const disc = sharpnessDiscriminant(stats);
   const root = Math.sqrt(disc);
   // s >= 0, so (s + root)/2 has no cancellation; the other root follows from the product -q.
   const big = (s + root) / 2;
@@ -61,18 +62,20 @@ export function theorem31Outliers(stats: ScalarLinearStats): [number, number] {
  * The discriminant of (1) written as the sum of squares of equation (2):
  *   (s_w - s_v)^2 + 4 sigma_x^4 (||w||^2 ||v||^2 - <w,v>^2) + 4 (2 <w,v> sigma_x^2 - yx)^2,
  * with s_w = sigma_x^2 ||w||^2, s_v = sigma_x^2 ||v||^2. Equal to s^2 + 4q of (1) (an identity: see equation-2).
+ * @see Equation (2)
  */
-export function equation2Discriminant(stats: ScalarLinearStats): number {
-  return equation2Contributions(stats).discriminant;
+export function sharpnessDiscriminant(stats: ScalarLinearStats): number {
+  return sharpnessContributions(stats).discriminant;
 }
 
 /**
  * The full spectrum Theorem 3.1 predicts, sorted ascending: m - 1 eigenvalues +deltaX, m - 1 eigenvalues
  * -deltaX, and the two outliers.
+ * @see Theorem 3.1
  */
-export function theorem31Spectrum(stats: ScalarLinearStats, m: number): Float64Array {
-  if (!Number.isInteger(m) || m < 1) throw new RangeError(`theorem31Spectrum: m must be a positive integer, got ${m}`);
-  const [l1, l2] = theorem31Outliers(stats);
+export function scalarLinearSpectrum(stats: ScalarLinearStats, m: number): Float64Array {
+  if (!Number.isInteger(m) || m < 1) throw new RangeError(`scalarLinearSpectrum: m must be a positive integer, got ${m}`);
+  const [l1, l2] = scalarLinearOutliers(stats);
   const out = new Float64Array(2 * m);
   for (let i = 0; i < m - 1; i++) {
     out[i] = stats.deltaX;
@@ -87,10 +90,11 @@ export function theorem31Spectrum(stats: ScalarLinearStats, m: number): Float64A
  * The Hessian assembled from its blocks, equation (10), in the ordering theta = (v, w):
  *   H = [[ sigma_x^2 w w^T,               sigma_x^2 w v^T + deltaX I ],
  *        [ sigma_x^2 v w^T + deltaX I,    sigma_x^2 v v^T            ]].
+ * @see Theorem 3.1 (proof, Appendix B.1)
  */
-export function theorem31BlockHessian(w: Float64Array, v: Float64Array, stats: ScalarLinearStats): Matrix {
+export function scalarLinearBlockHessian(w: Float64Array, v: Float64Array, stats: ScalarLinearStats): Matrix {
   const m = w.length;
-  requireVector("theorem31BlockHessian", "v", v, m);
+  requireVector("scalarLinearBlockHessian", "v", v, m);
   const { sigmaX2: s2, deltaX: d } = stats;
   const H = new Matrix(2 * m, 2 * m);
   for (let i = 0; i < m; i++) {
@@ -110,8 +114,9 @@ export function theorem31BlockHessian(w: Float64Array, v: Float64Array, stats: S
  * nu = (lambda^2 - deltaX^2)(lambda - sigma_x^2 ||v||^2); the characteristic equation becomes
  * det(sigma_x^2 z z^T - nu I) = 0, and the determinant of this rank-one perturbation of a scaled identity is
  * (-nu)^(m-1) (sigma_x^2 ||z||^2 - nu). Returned are the pieces, so a notebook can step through them.
+ * @see Theorem 3.1 (proof, Appendix B.1)
  */
-export function theorem31Reduction(lambda: number, w: Float64Array, v: Float64Array, stats: ScalarLinearStats) {
+export function scalarLinearReduction(lambda: number, w: Float64Array, v: Float64Array, stats: ScalarLinearStats) {
   const m = w.length;
   const z = new Float64Array(m);
   for (let i = 0; i < m; i++) z[i] = lambda * w[i] + stats.deltaX * v[i];
@@ -146,9 +151,10 @@ export interface Equation2Contributions {
  * The four contributions to sharpness named after equation (2) (Section 3.1): Lambda_1 =
  * (1/2) sigma_x^2 (||w||^2 + ||v||^2) + (1/2) sqrt(imbalance + non-collinearity + target deviation).
  * Pass exact `ww, vv, wv` from `scalarLinearStats`; the non-collinearity is clipped at 0 against rounding.
+ * @see Equation (2)
  */
-export function equation2Contributions(stats: ScalarLinearStats): Equation2Contributions {
-  requireStats("equation2Contributions", stats, SCALAR_KEYS);
+export function sharpnessContributions(stats: ScalarLinearStats): Equation2Contributions {
+  requireStats("sharpnessContributions", stats, SCALAR_KEYS);
   const { sigmaX2, ww, vv, wv, yx } = stats;
   const d = sigmaX2 * ww - sigmaX2 * vv;
   const imbalance = d * d;
@@ -171,14 +177,15 @@ export function equation2Contributions(stats: ScalarLinearStats): Equation2Contr
  * z_i = (Lambda_i / deltaX) grad l + deltaX theta. (For the ordering (w, v), swap the two halves.)
  *
  * @returns values [Lambda_1, Lambda_2] and the vectors (length 2m each)
+ * @see Theorem 3.2
  */
-export function theorem32OutlierEigenvectors(w: Float64Array, v: Float64Array, stats: ScalarLinearStats): { values: [number, number]; vectors: [Float64Array, Float64Array] } {
-  const fn = "theorem32OutlierEigenvectors";
+export function scalarLinearOutlierEigenvectors(w: Float64Array, v: Float64Array, stats: ScalarLinearStats): { values: [number, number]; vectors: [Float64Array, Float64Array] } {
+  const fn = "scalarLinearOutlierEigenvectors";
   requireVector(fn, "w", w);
   requireVector(fn, "v", v, w.length);
   requireStats(fn, stats, SCALAR_KEYS);
   const m = w.length;
-  const values = theorem31Outliers(stats);
+  const values = scalarLinearOutliers(stats);
   const vectors = values.map((l) => {
     const z = new Float64Array(2 * m);
     for (let i = 0; i < m; i++) {
@@ -219,9 +226,10 @@ export function orthogonalComplement(u: Float64Array): Matrix {
  * NOTE: `sign` is the sign relative to deltaX (proof of Theorem 3.3, cases (a)/(b)): eigenvalue +deltaX has
  * z_1 = z_2 and zhat ⟂ w + v. The theorem's statement writes sgn(lambda_bulk), which agrees only when
  * deltaX > 0 (see the theorem-3.3 notebook).
+ * @see Theorem 3.3
  */
-export function theorem33BulkBasis(w: Float64Array, v: Float64Array, sign: 1 | -1): Matrix {
-  const fn = "theorem33BulkBasis";
+export function scalarLinearBulkBasis(w: Float64Array, v: Float64Array, sign: 1 | -1): Matrix {
+  const fn = "scalarLinearBulkBasis";
   requireVector(fn, "w", w);
   requireVector(fn, "v", v, w.length);
   if (sign !== 1 && sign !== -1) throw new RangeError(`${fn}: sign must be 1 or -1, got ${String(sign)}`);
@@ -254,9 +262,10 @@ function rowOf(M: Matrix, i: number): Float64Array {
  * formula, exact when the inputs are decorrelated, mean x_d x_e = 0 for d != e).
  * @param ws, vs the D vectors w_d, v_d (length m each)
  * @param X D x n inputs, Y 1 x n targets
+ * @see Corollary B.1
  */
-export function corollaryB1Stats(ws: Float64Array[], vs: Float64Array[], X: Matrix, Y: Matrix): ScalarLinearStats[] {
-  const fn = "corollaryB1Stats";
+export function multiInputStats(ws: Float64Array[], vs: Float64Array[], X: Matrix, Y: Matrix): ScalarLinearStats[] {
+  const fn = "multiInputStats";
   if (!Array.isArray(ws) || !Array.isArray(vs) || ws.length !== vs.length) throw new RangeError(`${fn}: ws and vs must be arrays of the same length D`);
   if (!(X instanceof Matrix) || X.rows !== ws.length) throw new RangeError(`${fn}: X must be a Matrix with D = ${ws.length} rows`);
   if (!(Y instanceof Matrix) || Y.rows !== 1 || Y.columns !== X.columns) throw new RangeError(`${fn}: Y must be 1 x ${X.columns}`);
@@ -268,9 +277,10 @@ export function corollaryB1Stats(ws: Float64Array[], vs: Float64Array[], X: Matr
  * Per-output statistics for Corollary B.2 (f^k(x) = <w_k, v_k> x): sigma^2 = mean x^2, yx_k = mean y_k x and
  * deltaX_k = <w_k, v_k> sigma^2 - yx_k.
  * @param x 1 x n inputs (Matrix) , Y K x n targets
+ * @see Corollary B.2
  */
-export function corollaryB2Stats(ws: Float64Array[], vs: Float64Array[], X: Matrix, Y: Matrix): ScalarLinearStats[] {
-  const fn = "corollaryB2Stats";
+export function multiOutputStats(ws: Float64Array[], vs: Float64Array[], X: Matrix, Y: Matrix): ScalarLinearStats[] {
+  const fn = "multiOutputStats";
   if (!Array.isArray(ws) || !Array.isArray(vs) || ws.length !== vs.length) throw new RangeError(`${fn}: ws and vs must be arrays of the same length K`);
   if (!(X instanceof Matrix) || X.rows !== 1) throw new RangeError(`${fn}: X must be a 1 x n Matrix`);
   if (!(Y instanceof Matrix) || Y.rows !== ws.length || Y.columns !== X.columns) throw new RangeError(`${fn}: Y must be ${ws.length} x ${X.columns}`);
@@ -285,7 +295,7 @@ export function corollaryB2Stats(ws: Float64Array[], vs: Float64Array[], X: Matr
 export function decoupledSpectrum(groups: ScalarLinearStats[], m: number): Float64Array {
   if (!Array.isArray(groups) || groups.length === 0) throw new RangeError("decoupledSpectrum: groups must be a non-empty array");
   const out: number[] = [];
-  for (const g of groups) out.push(...theorem31Spectrum(g, m));
+  for (const g of groups) out.push(...scalarLinearSpectrum(g, m));
   return Float64Array.from(out).sort();
 }
 
@@ -295,14 +305,15 @@ export function decoupledSpectrum(groups: ScalarLinearStats[], m: number): Float
  * zero outside group k, and in group k  (w-part, v-part) = (Lambda_i v_k + deltaX_k w_k, deltaX_k v_k + Lambda_i w_k).
  * This is (119), lambda (w_k; v_k) + deltaX_k (v_k; w_k), read with the halves in the order (v_k, w_k) of
  * Theorem 3.2; read in the order (w_k, v_k) the halves must be swapped (see the corollary-B.3 notebook).
+ * @see Corollary B.3
  */
-export function corollaryB3OutlierEigenvectors(ws: Float64Array[], vs: Float64Array[], groups: ScalarLinearStats[], k: number): { values: [number, number]; vectors: [Float64Array, Float64Array] } {
-  const fn = "corollaryB3OutlierEigenvectors";
+export function multiOutputOutlierEigenvectors(ws: Float64Array[], vs: Float64Array[], groups: ScalarLinearStats[], k: number): { values: [number, number]; vectors: [Float64Array, Float64Array] } {
+  const fn = "multiOutputOutlierEigenvectors";
   const K = ws.length;
   if (vs.length !== K || groups.length !== K) throw new RangeError(`${fn}: ws, vs and groups must have the same length K`);
   if (!Number.isInteger(k) || k < 0 || k >= K) throw new RangeError(`${fn}: k must be an integer in [0, ${K - 1}], got ${k}`);
   const m = ws[0].length;
-  const { values, vectors } = theorem32OutlierEigenvectors(ws[k], vs[k], groups[k]);
+  const { values, vectors } = scalarLinearOutlierEigenvectors(ws[k], vs[k], groups[k]);
   const full = vectors.map((z) => {
     const out = new Float64Array(2 * m * K);
     // theorem32 vectors are in (v, w) order: z = (z_v; z_w); place z_w then z_v in the (w_k, v_k) group
@@ -312,3 +323,27 @@ export function corollaryB3OutlierEigenvectors(ws: Float64Array[], vs: Float64Ar
   }) as [Float64Array, Float64Array];
   return { values, vectors: full };
 }
+
+// Earlier names (by theorem number), kept so that existing imports keep working.
+/** @deprecated The earlier name of `scalarLinearOutliers` (Theorem 3.1). */
+export const theorem31Outliers = scalarLinearOutliers;
+/** @deprecated The earlier name of `scalarLinearSpectrum` (Theorem 3.1). */
+export const theorem31Spectrum = scalarLinearSpectrum;
+/** @deprecated The earlier name of `scalarLinearBlockHessian` (Theorem 3.1). */
+export const theorem31BlockHessian = scalarLinearBlockHessian;
+/** @deprecated The earlier name of `scalarLinearReduction` (Theorem 3.1). */
+export const theorem31Reduction = scalarLinearReduction;
+/** @deprecated The earlier name of `sharpnessDiscriminant` (Equation). */
+export const equation2Discriminant = sharpnessDiscriminant;
+/** @deprecated The earlier name of `sharpnessContributions` (Equation). */
+export const equation2Contributions = sharpnessContributions;
+/** @deprecated The earlier name of `scalarLinearOutlierEigenvectors` (Theorem 3.2). */
+export const theorem32OutlierEigenvectors = scalarLinearOutlierEigenvectors;
+/** @deprecated The earlier name of `scalarLinearBulkBasis` (Theorem 3.3). */
+export const theorem33BulkBasis = scalarLinearBulkBasis;
+/** @deprecated The earlier name of `multiInputStats` (Corollary B.1). */
+export const corollaryB1Stats = multiInputStats;
+/** @deprecated The earlier name of `multiOutputStats` (Corollary B.2). */
+export const corollaryB2Stats = multiOutputStats;
+/** @deprecated The earlier name of `multiOutputOutlierEigenvectors` (Corollary B.3). */
+export const corollaryB3OutlierEigenvectors = multiOutputOutlierEigenvectors;
