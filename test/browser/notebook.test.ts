@@ -3,7 +3,7 @@
 // plain Run All, changed through the page, saved and reopened; every time every plot must draw.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, spawnSync, type ChildProcess } from "child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
 import { createServer } from "net";
 import { tmpdir } from "os";
 import { join } from "path";
@@ -179,6 +179,32 @@ describe.skipIf(missing !== null)("classic Notebook in Chromium", () => {
     await page.goto("about:blank");
     await open();
     expect((await waitDrawn()).drawn, "plots drawn when the saved notebook is reopened").toBe(first.model);
+  }, 170_000);
+
+  it("the runner's executed copy opens trusted with every plot drawn and a PNG of each; its HTML page draws them too", async () => {
+    // Same Jupyter data dir as the server: the copy is signed with the secret the server checks against.
+    const out = join(root, "build", "browser-test", "run");
+    const env = { ...process.env, JUPYTER_DATA_DIR: join(scratch, "data"), HS_PYTHON: PYTHON };
+    const r = spawnSync(process.execPath, [join(root, "tools", "notebooks.mjs"), "--no-setup", "--out", out, "--jobs", "1", NOTEBOOK], { cwd: root, env, encoding: "utf8", timeout: 120_000 });
+    // The notebook must have run to its end; whether its checks hold is the notebook tests' business.
+    const entry = JSON.parse(readFileSync(join(out, "report.json"), "utf8")).notebooks.find((e: { id: string }) => e.id === "cracking-the-hessian/theorem-3.1");
+    expect(["ok", "failed"], r.stdout + r.stderr).toContain(entry?.status);
+    const executed = join(out, "notebooks", "cracking-the-hessian", "theorem-3.1.ipynb");
+    const nb = JSON.parse(readFileSync(executed, "utf8"));
+    const plotOutputs = nb.cells.flatMap((c: { outputs?: Array<{ data?: Record<string, unknown> }> }) => c.outputs ?? []).filter((o: { data?: Record<string, unknown> }) => o.data?.["application/vnd.plotly.v1+json"]);
+    expect(plotOutputs.length).toBeGreaterThan(0);
+    for (const o of plotOutputs) expect(Buffer.from(String(o.data!["image/png"]), "base64").subarray(1, 4).toString()).toBe("PNG");
+    expect(statSync(executed).size).toBeLessThan(2_000_000);
+
+    await page.goto(`${base}/notebooks/${executed.slice(root.length + 1)}?token=${token}`, { waitUntil: "load" });
+    await page.waitForFunction(() => (window as any).Jupyter?.notebook?._fully_loaded, { timeout: 60_000 });
+    expect(await page.evaluate(() => (window as any).Jupyter.notebook.trusted), "executed copy trusted").toBe(true);
+    const shown = await waitDrawn();
+    expect(shown.model).toBe(plotOutputs.length);
+    expect(shown.drawn, "plots drawn in the executed copy").toBe(plotOutputs.length);
+
+    await page.goto(`file://${join(out, "html", "cracking-the-hessian", "theorem-3.1.html")}`, { waitUntil: "load" });
+    await page.waitForFunction((n: number) => Array.from(document.querySelectorAll(".hs-plot.js-plotly-plot")).filter((el: any) => el.querySelector("svg.main-svg")).length === n, { timeout: 30_000 }, plotOutputs.length);
   }, 170_000);
 
   it("where plotly.js cannot be found the plot says where it looked; without scripts it says what to do", async () => {
