@@ -60,7 +60,9 @@ function select(): Backend {
       if (i > start) {
         const why = NAMES[start] === "native" ? nativeFailure() : "WebAssembly SIMD is not available in this runtime";
         // without an explicit request a missing BLAS is said once; an explicit request that fails too
-        if (asked !== "" || NAMES[start] === "native") warn(`${NAMES[start]} backend unavailable (${why}); using ${b.name}${NAMES[start] === "native" ? " (install OpenBLAS, e.g. Debian's libopenblas0-pthread, or set HS_BLAS_LIB)" : ""}`);
+        // browsers have no native backend by design: nothing to say there
+        const quiet = NAMES[start] === "native" && why === "not running on Node.js";
+        if (!quiet && (asked !== "" || NAMES[start] === "native")) warn(`${NAMES[start]} backend unavailable (${why}); using ${b.name}${NAMES[start] === "native" ? " (install OpenBLAS, e.g. Debian's libopenblas0-pthread, or set HS_BLAS_LIB)" : ""}`);
       }
       return b;
     }
