@@ -204,9 +204,9 @@ export function stateDict(model: Model, theta: Float64Array): Record<string, Ten
 export function loadStateDict(model: Model, tensors: Record<string, { shape: number[]; data: ArrayLike<number> }>, options: { rename?: Record<string, string> } = {}): Float64Array {
   const where = `loadStateDict(${model.name})`;
   if (options.rename) {
-    const renamed: typeof tensors = {};
+    const renamed: Record<string, { shape: number[]; data: ArrayLike<number> }> = {};
     for (const [k, t] of Object.entries(tensors)) {
-      const to = options.rename[k] ?? k;
+      const to: string = options.rename[k] ?? k;
       if (to in renamed) throw new RangeError(`${where}: options.rename maps two tensors to ${to}`);
       renamed[to] = t;
     }
