@@ -2,21 +2,29 @@
 // build/notebooks/ (executed copies), build/html/ (pages sharing one plotly.js) and build/report.json.
 //
 //   npm run notebooks [-- <filter>...] [--scale quick|paper] [--timeout <seconds per cell>] [--jobs <n>]
+//                     [--shard k/N] [--task-shard k/N] [--results <dir>]
+//   npm run notebooks -- --merge <dir>... [--out <dir>] [--results <dir>]
 //
 // A filter is a notebook id with optional * wildcards: `cracking-the-hessian/*`, `*/figure-1`.
+// At paper scale each completed notebook is recorded in the ledger, <results>/paper/<paper>/<id>.json
+// (tools/ledger.mjs), and the report is build/report-paper.json; build/report.json stays the quick report.
+// --shard k/N runs the k-th of N disjoint slices of the selected notebooks; --task-shard k/N runs every
+// selected notebook but lets each study compute only its k-th slice of tasks (HS_SHARD, lib/tasks); --merge
+// assembles reports, ledger entries and task files from shard outputs.
 // Exit code: 0 when every notebook ran with all its checks passed; 1 otherwise; 2 for bad arguments.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findPython, jupyterPath, KERNEL_NAME, missingJupyterMessage, root as projectRoot, setup, SetupError } from "./setup.mjs";
+import { changedSince, collectShards, copyTasks, detectBackend, headCommit, ledgerPath, machineInfo, mergeEntries, notebookFiles, parseShard, readLedger, shardOf, withLock, writeFileAtomic, writeJsonAtomic } from "./ledger.mjs";
 
 export class UsageError extends Error {}
 
 /** Parse the command line. */
 export function parseArgs(argv) {
-  const opts = { filters: [], scale: "quick", timeout: 600, jobs: availableParallelism(), notebooksDir: join(projectRoot, "notebooks"), outDir: join(projectRoot, "build"), setup: true };
+  const opts = { filters: [], scale: "quick", timeout: 600, jobs: availableParallelism(), notebooksDir: join(projectRoot, "notebooks"), outDir: join(projectRoot, "build"), resultsDir: join(projectRoot, "results"), setup: true, shard: null, taskShard: null, merge: null };
   const value = (i, name) => {
     if (i + 1 >= argv.length) throw new UsageError(`${name} needs a value`);
     return argv[i + 1];
@@ -30,12 +38,22 @@ export function parseArgs(argv) {
       const n = Number(value(i++, a));
       if (!(n > 0) || (a === "--jobs" && !Number.isInteger(n))) throw new UsageError(`${a} must be a positive ${a === "--jobs" ? "integer" : "number"}, got "${argv[i]}"`);
       opts[a.slice(2)] = n;
-    } else if (a === "--notebooks-dir" || a === "--out") {
-      opts[a === "--out" ? "outDir" : "notebooksDir"] = resolve(value(i++, a));
+    } else if (a === "--notebooks-dir" || a === "--out" || a === "--results") {
+      opts[{ "--out": "outDir", "--results": "resultsDir", "--notebooks-dir": "notebooksDir" }[a]] = resolve(value(i++, a));
+    } else if (a === "--shard" || a === "--task-shard") {
+      try {
+        opts[a === "--shard" ? "shard" : "taskShard"] = parseShard(value(i++, a), a);
+      } catch (e) {
+        throw new UsageError(e.message);
+      }
+    } else if (a === "--merge") {
+      opts.merge = [];
+      while (i + 1 < argv.length && !argv[i + 1].startsWith("--")) opts.merge.push(resolve(argv[++i]));
+      if (opts.merge.length === 0) throw new UsageError("--merge needs the shard output folders to merge");
     } else if (a === "--no-setup") {
       opts.setup = false;
     } else if (a.startsWith("--")) {
-      throw new UsageError(`unknown option ${a} (options: --scale quick|paper, --timeout <s>, --jobs <n>)`);
+      throw new UsageError(`unknown option ${a} (options: --scale quick|paper, --timeout <s>, --jobs <n>, --shard k/N, --task-shard k/N, --results <dir>, --merge <dir>...)`);
     } else {
       opts.filters.push(a.replace(/\.ipynb$/, "").replace(/^notebooks\//, ""));
     }
@@ -76,14 +94,17 @@ export function selectNotebooks(ids, filters) {
   return { selected: ids.filter((id) => chosen.has(id)), unmatched };
 }
 
-function readChecks(file) {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, "utf8").split("\n").filter(Boolean).map((line) => {
-    const c = JSON.parse(line);
-    const entry = { name: c.name, measured: c.measured, expected: c.expected, tolerance: c.tolerance, kind: c.kind, passed: c.passed };
-    if (c.disagreement) entry.disagreement = c.disagreement;
-    return entry;
-  });
+/** The checks and the parameters pick() chose, from the run's JSON-lines record (lib/notebook/check.ts). */
+function readRecord(file) {
+  if (!existsSync(file)) return { checks: [], parameters: [] };
+  const lines = readFileSync(file, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line));
+  return { checks: lines.filter((c) => c.record !== "parameters").map(checkEntry), parameters: lines.filter((c) => c.record === "parameters").map((c) => c.parameters) };
+}
+
+function checkEntry(c) {
+  const entry = { name: c.name, measured: c.measured, expected: c.expected, tolerance: c.tolerance, kind: c.kind, passed: c.passed };
+  if (c.disagreement) entry.disagreement = c.disagreement;
+  return entry;
 }
 
 /** As lib/notebook/check.ts `checkHolds`: passed, or failed where the notebook documents a disagreement with the paper. */
@@ -130,6 +151,9 @@ function runOnce(id, opts, python) {
     ...process.env,
     HS_SCALE: opts.scale,
     HS_CHECKS: checksFile,
+    // Where studies keep their tasks: the ledger's results folder unless the caller chose one.
+    HS_TASKS_DIR: process.env.HS_TASKS_DIR || join(opts.resultsDir, "tasks"),
+    ...(opts.taskShard ? { HS_SHARD: `${opts.taskShard.index}/${opts.taskShard.count}` } : {}),
     JUPYTER_PATH: [jupyterPath, process.env.JUPYTER_PATH].filter(Boolean).join(":"),
     PYDEVD_DISABLE_FILE_VALIDATION: "1",
   };
@@ -139,7 +163,7 @@ function runOnce(id, opts, python) {
     child.stderr.on("data", (d) => { stderr = (stderr + d).slice(-4000); });
     child.on("close", (code) => {
       const seconds = Math.round((Date.now() - started) / 100) / 10;
-      const checks = readChecks(checksFile);
+      const { checks, parameters } = readRecord(checksFile);
       let result;
       try {
         result = JSON.parse(readFileSync(resultFile, "utf8"));
@@ -147,8 +171,10 @@ function runOnce(id, opts, python) {
         const last = stderr.trim().split("\n").pop() ?? "";
         result = { status: "error", error: { cell: null, message: `the notebook driver exited with code ${code}: ${last}` } };
       }
-      const entry = { id, status: result.status, seconds, scale: opts.scale, checks };
+      const entry = { id, status: result.status, seconds, scale: opts.scale, checks, parameters };
       if (result.error) entry.error = result.error;
+      // Under --task-shard a study stops once its slice is stored (lib/tasks ShardPendingError): not a failure.
+      if (entry.status === "error" && opts.taskShard && /belong to other shards/.test(entry.error?.message ?? "")) entry.status = "shard-pending";
       if (entry.status === "ok") {
         const failed = checks.filter((c) => !holds(c));
         if (failed.length > 0) {
@@ -163,44 +189,82 @@ function runOnce(id, opts, python) {
   });
 }
 
-function writeReport(outDir, entries, notebooksDir, ids) {
-  const file = join(outDir, "report.json");
-  // Runs of a subset merge into the report by id; entries of notebooks that no longer exist are dropped.
-  let previous = [];
-  try {
-    previous = JSON.parse(readFileSync(file, "utf8")).notebooks ?? [];
-  } catch {}
-  const byId = new Map(previous.filter((e) => ids.includes(e.id)).map((e) => [e.id, e]));
-  for (const e of entries) byId.set(e.id, e);
-  const notebooks = [...byId.values()].sort((a, b) => a.id.localeCompare(b.id, "en", { numeric: true }));
+/** The report of a scale: build/report.json (quick) or build/report-paper.json. */
+export const reportFile = (outDir, scale) => join(outDir, scale === "paper" ? "report-paper.json" : "report.json");
+
+/**
+ * Merge a run's entries into the report of its scale, under a lock and written atomically: runs of other
+ * filters, at the same time or before, keep their entries; entries of notebooks that no longer exist are
+ * dropped (when `ids` is given).
+ */
+export function writeReport(outDir, entries, notebooksDir, ids, scale = "quick", backend = undefined) {
+  const file = reportFile(outDir, scale);
+  return withLock(file, () => {
+    let previous = {};
+    try {
+      previous = JSON.parse(readFileSync(file, "utf8"));
+    } catch {}
+    const kept = (previous.notebooks ?? []).filter((e) => !ids || ids.includes(e.id));
+    return writeReportFile(file, mergeEntries(kept, entries), notebooksDir, backend ?? previous.backend);
+  });
+}
+
+function writeReportFile(file, notebooks, notebooksDir, backend) {
   const count = (s) => notebooks.filter((e) => e.status === s).length;
   const disagreements = notebooks.flatMap((e) => e.checks.filter((c) => c.disagreement && !c.passed).map((c) => ({ id: e.id, check: c.name, why: c.disagreement })));
   const report = {
     generated: new Date().toISOString(),
     notebooksDir: relative(projectRoot, notebooksDir) || ".",
+    backend: backend ?? { backend: "unknown" },
     summary: { notebooks: notebooks.length, ok: count("ok"), failed: count("failed"), error: count("error"), timeout: count("timeout"), disagreements: disagreements.length },
     disagreements,
     notebooks,
   };
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(`${file}.tmp`, JSON.stringify(report, null, 2) + "\n");
-  renameSync(`${file}.tmp`, file);
+  writeJsonAtomic(file, report);
   return report;
 }
 
+/** Record a completed paper-scale run in the ledger: the report entry plus commit, date and machine. */
+function writeLedgerEntry(opts, entry, run) {
+  const files = notebookFiles(join(opts.notebooksDir, `${entry.id}.ipynb`));
+  const dirty = run.commit ? spawnSyncGit(["diff", "--quiet", "HEAD", "--", ...files]) !== 0 : true;
+  const record = { ...entry, commit: run.commit, dirty, date: new Date().toISOString(), machine: run.machine, files };
+  writeJsonAtomic(ledgerPath(opts.resultsDir, entry.id), record);
+}
+
+const spawnSyncGit = (args) => spawnSync("git", args, { cwd: projectRoot }).status;
+
 const escapeHtml = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 
-function writeIndex(outDir, report) {
-  const rows = report.notebooks.map((e) => {
-    const passed = e.checks.filter(holds).length;
-    return `<tr class="${e.status}"><td><a href="${escapeHtml(e.id)}.html">${escapeHtml(e.id)}</a></td><td>${e.status}</td><td>${passed}/${e.checks.length}</td><td>${e.seconds}</td><td>${escapeHtml(e.scale ?? "")}</td><td>${e.error ? escapeHtml(e.error.message) : ""}</td></tr>`;
+/**
+ * build/html/index.html: the quick verdict (build/report.json) and the paper verdict (the ledger) of every
+ * notebook side by side; a ledger entry whose notebook or imported lib files changed since its commit is
+ * marked stale, never shown as a current verdict.
+ */
+function writeIndex(outDir, report, resultsDir = join(projectRoot, "results"), notebooksDir = join(projectRoot, "notebooks")) {
+  const ledger = readLedger(resultsDir);
+  const ids = [...new Set([...report.notebooks.map((e) => e.id), ...ledger.keys()])].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+  const quickById = new Map(report.notebooks.map((e) => [e.id, e]));
+  const verdict = (e) => (e ? `<td class="${e.status}">${e.status}</td><td>${e.checks.filter(holds).length}/${e.checks.length}</td><td>${e.seconds}</td>` : `<td>—</td><td></td><td></td>`);
+  const rows = ids.map((id) => {
+    const q = quickById.get(id);
+    const p = ledger.get(id);
+    let paper = verdict(p);
+    if (p) {
+      const nb = join(notebooksDir, `${id}.ipynb`);
+      const s = existsSync(nb) ? changedSince(p.commit, notebookFiles(nb)) : { stale: true, why: "the notebook no longer exists" };
+      paper += `<td class="${s.stale ? "stale" : "current"}">${escapeHtml(String(p.commit ?? "").slice(0, 10))} ${escapeHtml(String(p.date ?? "").slice(0, 10))}${s.stale ? ` <b>stale</b>: ${escapeHtml(s.why)}` : ""}</td>`;
+    } else paper += "<td></td>";
+    const error = [q?.error && `quick: ${q.error.message}`, p?.error && `paper: ${p.error.message}`].filter(Boolean).join("; ");
+    return `<tr><td><a href="${escapeHtml(id)}.html">${escapeHtml(id)}</a></td>${verdict(q)}${paper}<td>${escapeHtml(error)}</td></tr>`;
   });
   const html = `<!doctype html><meta charset="utf-8"><title>hessian-spectra notebooks</title>
-<style>body{font-family:sans-serif;margin:2em}td,th{padding:.2em .8em;text-align:left}tr.ok td:nth-child(2){color:green}tr.failed td:nth-child(2),tr.error td:nth-child(2),tr.timeout td:nth-child(2){color:#b00}</style>
+<style>body{font-family:sans-serif;margin:2em}td,th{padding:.2em .8em;text-align:left}td.ok{color:green}td.failed,td.error,td.timeout,td.stale{color:#b00}</style>
 <h1>hessian-spectra: notebook report</h1><p>${escapeHtml(report.generated)} · ${report.summary.ok}/${report.summary.notebooks} ok</p>
 ${report.disagreements.length ? `<h2>Where the paper and the numbers disagree (${report.disagreements.length})</h2><ul>${report.disagreements.map((d) => `<li><a href="${escapeHtml(d.id)}.html">${escapeHtml(d.id)}</a>: <b>${escapeHtml(d.check)}</b> — ${escapeHtml(d.why)}</li>`).join("")}</ul>` : ""}
-<table><tr><th>notebook</th><th>status</th><th>checks holding</th><th>seconds</th><th>scale</th><th>error</th></tr>${rows.join("\n")}</table>\n`;
-  writeFileSync(join(outDir, "html", "index.html"), html);
+<table><tr><th rowspan="2">notebook</th><th colspan="3">quick scale</th><th colspan="4">paper scale (ledger)</th><th rowspan="2">error</th></tr>
+<tr><th>status</th><th>checks holding</th><th>seconds</th><th>status</th><th>checks holding</th><th>seconds</th><th>commit, date</th></tr>${rows.join("\n")}</table>\n`;
+  writeFileAtomic(join(outDir, "html", "index.html"), html);
 }
 
 function sharePlotly(outDir) {
@@ -234,6 +298,7 @@ export async function main(argv) {
     console.error(`notebooks: ${e.message}`);
     return 2;
   }
+  if (opts.merge) return mergeShards(opts);
   let python;
   try {
     python = opts.setup ? setup().python : findPython();
@@ -249,25 +314,73 @@ export async function main(argv) {
     if (opts.filters.length === 0) console.error(`notebooks: no .ipynb files under ${opts.notebooksDir}`);
     return unmatched.length ? 2 : 1;
   }
+  const mine = shardOf(selected, opts.shard);
+  if (opts.shard) console.log(`notebooks: shard ${opts.shard.index}/${opts.shard.count}: ${mine.length} of the ${selected.length} selected notebooks`);
+  if (mine.length === 0) return 0;
   sharePlotly(opts.outDir);
-  const jobs = Math.min(opts.jobs, selected.length);
-  console.log(`notebooks: ${selected.length} to run, ${jobs} at a time, scale ${opts.scale}, cell timeout ${opts.timeout} s`);
+  const backend = detectBackend();
+  console.log(`notebooks: linear algebra backend ${backend.backend}${backend.library ? ` (${backend.library})` : ""}${backend.threads ? `, ${backend.threads} BLAS thread${backend.threads > 1 ? "s" : ""}` : ""}`);
+  const run = { commit: headCommit(), machine: machineInfo(backend) };
+  const jobs = Math.min(opts.jobs, mine.length);
+  console.log(`notebooks: ${mine.length} to run, ${jobs} at a time, scale ${opts.scale}, cell timeout ${opts.timeout} s${opts.taskShard ? `, study tasks of shard ${opts.taskShard.index}/${opts.taskShard.count}` : ""}`);
   const started = Date.now();
-  const width = String(selected.length).length;
-  const entries = await pool(selected, jobs, (id) => runOne(id, opts, python), (e, k) => {
+  const width = String(mine.length).length;
+  const entries = await pool(mine, jobs, (id) => runOne(id, opts, python), (e, k) => {
+    // Record each notebook as it completes, so an interrupted run keeps what it finished.
+    writeReport(opts.outDir, [e], opts.notebooksDir, ids, opts.scale, backend);
+    if (opts.scale === "paper" && (e.status === "ok" || e.status === "failed")) writeLedgerEntry(opts, e, run);
     const passed = e.checks.filter(holds).length;
     const noted = e.checks.filter((c) => c.disagreement && !c.passed).length;
     const why = e.error ? `  ${e.error.cell != null ? `cell ${e.error.cell}: ` : ""}${e.error.message}` : "";
     const failedNames = e.checks.filter((c) => !holds(c)).map((c) => `\n    FAIL ${c.name}: measured ${c.measured}, expected ${c.expected} (${c.kind}, tol ${c.tolerance})${c.disagreement ? "; marked as a disagreement with the paper, but the claim holds" : ""}`).join("");
-    console.log(`[${String(k).padStart(width)}/${selected.length}] ${e.id}  ${e.status}  ${e.seconds.toFixed(1)} s  checks ${passed}/${e.checks.length} hold${noted ? ` (${noted} documented disagreement${noted > 1 ? "s" : ""} with the paper)` : ""}${why}${failedNames}`);
+    console.log(`[${String(k).padStart(width)}/${mine.length}] ${e.id}  ${e.status}  ${e.seconds.toFixed(1)} s  checks ${passed}/${e.checks.length} hold${noted ? ` (${noted} documented disagreement${noted > 1 ? "s" : ""} with the paper)` : ""}${why}${failedNames}`);
   });
-  const report = writeReport(opts.outDir, entries, opts.notebooksDir, ids);
-  writeIndex(opts.outDir, report);
-  try { const b = await (await import("./book.mjs")).book({ buildDir: opts.outDir, notebooksDir: opts.notebooksDir, report }); console.log(`notebooks: book ${relative(process.cwd(), join(b.outDir, "index.html"))}`); } catch (e) { console.error(`notebooks: the book (build/site) was not written: ${e.message}`); }
-  const bad = entries.filter((e) => e.status !== "ok");
+  const report = writeReport(opts.outDir, entries, opts.notebooksDir, ids, opts.scale, backend);
+  writeIndex(opts.outDir, opts.scale === "quick" ? report : quickReport(opts.outDir), opts.resultsDir, opts.notebooksDir);
+  if (opts.scale === "quick") try { const b = await (await import("./book.mjs")).book({ buildDir: opts.outDir, notebooksDir: opts.notebooksDir, report }); console.log(`notebooks: book ${relative(process.cwd(), join(b.outDir, "index.html"))}`); } catch (e) { console.error(`notebooks: the book (build/site) was not written: ${e.message}`); }
+  const bad = entries.filter((e) => e.status !== "ok" && e.status !== "shard-pending");
+  const pending = entries.length - bad.length - entries.filter((e) => e.status === "ok").length;
   const total = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`notebooks: ${entries.length - bad.length}/${entries.length} ok in ${total} s; report ${relative(process.cwd(), join(opts.outDir, "report.json"))}, pages ${relative(process.cwd(), join(opts.outDir, "html"))}/`);
+  console.log(`notebooks: ${entries.length - bad.length - pending}/${entries.length} ok${pending ? `, ${pending} waiting for the tasks of other shards` : ""} in ${total} s; report ${relative(process.cwd(), reportFile(opts.outDir, opts.scale))}, pages ${relative(process.cwd(), join(opts.outDir, "html"))}/${opts.scale === "paper" ? `, ledger ${relative(process.cwd(), join(opts.resultsDir, "paper"))}/` : ""}`);
   return bad.length > 0 || unmatched.length > 0 ? 1 : 0;
+}
+
+/** The quick report on disk (an empty one when there is none yet). */
+function quickReport(outDir) {
+  try {
+    return JSON.parse(readFileSync(reportFile(outDir, "quick"), "utf8"));
+  } catch {
+    return { generated: "", notebooks: [], disagreements: [], summary: { notebooks: 0, ok: 0 } };
+  }
+}
+
+/** --merge: reports, ledger entries and task files of shard outputs into --out and --results. */
+function mergeShards(opts) {
+  let found;
+  try {
+    found = collectShards(opts.merge);
+  } catch (e) {
+    console.error(`notebooks: ${e.message}`);
+    return 2;
+  }
+  let reports = 0;
+  for (const scale of ["quick", "paper"]) {
+    const parts = found.reports[scale === "paper" ? "report-paper.json" : "report.json"];
+    if (parts.length === 0) continue;
+    reports += parts.length;
+    const backend = parts[parts.length - 1].backend;
+    writeReport(opts.outDir, parts.flatMap((r) => r.notebooks ?? []), opts.notebooksDir, null, scale, backend);
+  }
+  for (const [id, entry] of found.ledger) {
+    // A later entry already in the ledger is kept: merging never replaces a newer verdict by an older one.
+    const had = readLedger(opts.resultsDir).get(id);
+    if (!had || String(entry.date) >= String(had.date)) writeJsonAtomic(ledgerPath(opts.resultsDir, id), entry);
+  }
+  const tasks = copyTasks(found.tasks, process.env.HS_TASKS_DIR || join(opts.resultsDir, "tasks"));
+  mkdirSync(join(opts.outDir, "html"), { recursive: true });
+  writeIndex(opts.outDir, quickReport(opts.outDir), opts.resultsDir, opts.notebooksDir);
+  console.log(`notebooks: merged ${reports} report${reports === 1 ? "" : "s"}, ${found.ledger.size} ledger entr${found.ledger.size === 1 ? "y" : "ies"} and ${tasks} new task file${tasks === 1 ? "" : "s"} from ${opts.merge.length} folder${opts.merge.length === 1 ? "" : "s"}`);
+  return 0;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

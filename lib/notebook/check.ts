@@ -92,8 +92,16 @@ function record(r: CheckRecord, options: CheckOptions): void {
   recorded.push(r);
   const verdict = r.disagreement ? (r.passed ? "FAIL (marked as a disagreement with the paper, but the claim holds)" : "DISAGREES with the paper (documented)") : r.passed ? "PASS" : "FAIL";
   console.log(`${verdict}  ${r.name}: ${describe(r)}${r.disagreement && !r.passed ? ` — ${r.disagreement}` : ""}`);
+  appendRunRecord(r);
+}
+
+/**
+ * Append one JSON line to the run's record (the file HS_CHECKS names; nothing when unset). Checks and the
+ * parameters `pick` chose share this channel; the runner tells them apart by `record: "parameters"`.
+ */
+export function appendRunRecord(line: object): void {
   const file = process.env.HS_CHECKS;
-  if (file) appendFileSync(file, JSON.stringify(r) + "\n");
+  if (file) appendFileSync(file, JSON.stringify(line) + "\n");
 }
 
 /**
