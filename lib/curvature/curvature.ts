@@ -368,3 +368,14 @@ export function outputs(problem: Problem, theta: Float64Array): Matrix {
   const { out } = forwardPass(problem, theta, null);
   return fromRowMajor(out.x.v, out.rows, out.cols);
 }
+
+// One naming scheme per curvature matrix (dense `M`, product `MVectorProduct`, matrix-free `MOperator`);
+// the short names above stay, these are the same functions.
+/** Exact H v: the same function as `hvp`. */
+export const hessianVectorProduct = hvp;
+/** H_o v = J^T (d^2 l / dF^2) J v: the same function as `ggnVectorProduct`. */
+export const gaussNewtonVectorProduct = ggnVectorProduct;
+/** H_f v: the same function as `functionalHvp`. */
+export const functionalHessianVectorProduct = functionalHvp;
+/** H_o as a LinearOperator: the same function as `ggnOperator`. */
+export const gaussNewtonOperator = ggnOperator;

@@ -18,6 +18,10 @@
  * const K = ntkGram(problem, theta);                 // (1/n) J J^T
  * const pop = populationProblem(model, { Sxx, Syx, Syy });  // Depth, Not Data population loss
  * ```
+ * Names follow one scheme per curvature matrix M in {hessian, gaussNewton, functionalHessian}: the dense
+ * matrix `M(problem, theta)`, the product `MVectorProduct(problem, theta, v)` and the matrix-free
+ * `MOperator(problem, theta)`. The earlier short names `hvp`, `ggnVectorProduct`, `functionalHvp` and
+ * `ggnOperator` remain as aliases of the same functions.
  * Also: `lossAndGradient`, `ggnVectorProduct` (H_o v), `functionalHvp` (H_f v), `jvp`, `vjp`, `outputs`,
  * `crossEntropyProblem(model, X, labels)` (softmax cross-entropy; its GGN uses the softmax output Hessian).
  * Dense builders refuse results above 2 GiB (`MAX_DENSE_ENTRIES`); use the operators then.
@@ -37,7 +41,7 @@
  * - training (`lib/train`): `gradientDescent`, `sgd`, `trainStochastic`, `halvingSchedule`,
  *   `divideBy10Schedule`, `recorder`.
  *
- * The tape engine (`Tape`, `Dual`) in `autodiff.ts` is what models record their forward pass on (new
+ * The tape engine (`Tape`, `Dual`) in `lib/autodiff` is what models record their forward pass on (new
  * models use its operations and get exact second derivatives for free); `gemm` (re-exported from
  * `lib/linalg/matmul.ts`) is the matrix-multiplication kernel with transposes.
  */

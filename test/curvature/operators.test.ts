@@ -24,3 +24,17 @@ describe("curvature operators with lib/linalg's Lanczos", () => {
     }
   });
 });
+
+import * as curvature from "../../lib/curvature";
+
+describe("curvature names", () => {
+  it("one scheme per matrix: M, MVectorProduct, MOperator (the short names are the same functions)", () => {
+    expect(curvature.hessianVectorProduct).toBe(curvature.hvp);
+    expect(curvature.gaussNewtonVectorProduct).toBe(curvature.ggnVectorProduct);
+    expect(curvature.functionalHessianVectorProduct).toBe(curvature.functionalHvp);
+    expect(curvature.gaussNewtonOperator).toBe(curvature.ggnOperator);
+    for (const m of ["hessian", "gaussNewton", "functionalHessian"]) {
+      for (const suffix of ["", "VectorProduct", "Operator"]) expect(typeof (curvature as Record<string, unknown>)[m + suffix], m + suffix).toBe("function");
+    }
+  });
+});
