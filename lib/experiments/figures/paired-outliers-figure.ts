@@ -1,0 +1,123 @@
+/**
+ * Cracking the Hessian, Figures 10-13 (App. D.1.2, D.3.2): the paired-outlier study of Figure 3 repeated for
+ * one depth and activation over the four combinations of initialisation and data, as one function taking the
+ * figure's configuration. The notebooks keep the parameters, the checks and the plots; this is the machinery.
+ */
+import type { Rng } from "../../random/rng";
+import { median } from "../../stats";
+import { PairedConfig, PairedData, PairedInit, PairedPoint, pairedStudy, pairedTraces } from "../paired-outliers";
+
+/** The four panels: (a) both assumptions, (b) neither, (c), (d) one each. */
+export const PAIRED_PANELS: readonly (readonly [string, PairedInit, PairedData])[] = [
+  ["(a) orthogonal init, decorrelated data", "orthogonal", "decorrelated"],
+  ["(b) standard init, standardised data", "standard", "standardized"],
+  ["(c) orthogonal init, standardised data", "orthogonal", "standardized"],
+  ["(d) standard init, decorrelated data", "standard", "decorrelated"],
+];
+
+/** A figure's configuration: depth, activation and, per hidden width m, the input sizes, networks and samples. */
+export interface PairedFigureConfig {
+  layers: number;
+  activation: "linear" | "relu";
+  widths: number[];
+  Ds: Record<number, number[]>;
+  models: Record<number, number>;
+  n: Record<number, number>;
+}
+
+/** One panel: its title and, per width (in `widths` order), one point per D. */
+export interface PairedFigurePanel {
+  title: string;
+  points: PairedPoint[][];
+}
+
+/** What `pairedOutlierFigure` measured. */
+export interface PairedFigure {
+  panels: PairedFigurePanel[];
+  /** Every point of every panel. */
+  everyPoint: PairedPoint[];
+  /** Networks whose Hessians were computed. */
+  networks: number;
+  /** Worst relative error of tr(H) (diagonal sum) against the sum of the computed eigenvalues. */
+  worstTraceError: number;
+  seconds: number;
+}
+
+/**
+ * Run the four panels of a paired-outlier figure: for each panel and each width m, `pairedStudy` over
+ * `Ds[m]` with `models[m]` networks on samples of `n[m]` points, every draw from `gen` in panel order.
+ */
+export function pairedOutlierFigure(config: PairedFigureConfig, gen: Rng): PairedFigure {
+  const fn = "pairedOutlierFigure";
+  if (!config || !Array.isArray(config.widths) || config.widths.length === 0) throw new RangeError(`${fn}: config.widths must list at least one hidden width`);
+  for (const m of config.widths) {
+    if (!Array.isArray(config.Ds?.[m]) || !(config.models?.[m] >= 1) || !(config.n?.[m] >= 1)) {
+      throw new RangeError(`${fn}: config.Ds, config.models and config.n must each have an entry for width ${m}`);
+    }
+  }
+  const t0 = Date.now();
+  const panels = PAIRED_PANELS.map(([title, init, data]) => ({
+    title,
+    points: config.widths.map((m) =>
+      pairedStudy({ layers: config.layers, activation: config.activation, width: m, n: config.n[m], init, data } as Omit<PairedConfig, "D">, config.Ds[m], config.models[m], gen),
+    ),
+  }));
+  const seconds = (Date.now() - t0) / 1000;
+  const everyPoint = panels.flatMap((p) => p.points.flat());
+  return {
+    panels,
+    everyPoint,
+    networks: everyPoint.reduce((s, p) => s + p.models, 0),
+    worstTraceError: Math.max(...everyPoint.map((p) => p.worstTraceError)),
+    seconds,
+  };
+}
+
+/** The quantities the figure's claims are read from. */
+export interface PairedFigureSummary {
+  /** (a): smallest median runner-up/best ratio over widths and D. */
+  minRatioA: number;
+  /** (b): largest median runner-up/best ratio over widths and D >= 2. */
+  maxRatioB: number;
+  /** (b): largest (median best gap) / (median mean eigenvalue) over D >= 2. */
+  worstCloseB: number;
+  /** D = 1 (Theorem 3.1), every panel: worst best gap / mean eigenvalue. */
+  worstD1: number;
+}
+
+/** The median runner-up/best ratio of a point. */
+export const medianRatio = (p: PairedPoint): number => median(p.ratio);
+
+/** Read the figure's claims off its panels (panel 0 is (a), panel 1 is (b)). */
+export function pairedFigureSummary(figure: PairedFigure): PairedFigureSummary {
+  const bPts = figure.panels[1].points.flat().filter((p) => p.D >= 2);
+  const d1 = figure.everyPoint.filter((p) => p.D === 1);
+  return {
+    minRatioA: Math.min(...figure.panels[0].points.flat().map(medianRatio)),
+    maxRatioB: Math.max(...bPts.map(medianRatio)),
+    worstCloseB: Math.max(...bPts.map((p) => median(p.best) / median(p.mean))),
+    worstD1: Math.max(...d1.flatMap((p) => p.best.map((b, i) => b / p.mean[i]))),
+  };
+}
+
+/** A Plotly figure of one panel (log-log: median gaps and mean eigenvalue against D, one colour per width). */
+export function pairedPanelPlot(panel: PairedFigurePanel, widths: number[], label: string): { data: Array<Record<string, unknown>>; layout: Record<string, unknown> } {
+  const colors = ["#1f77b4", "#ff7f0e"];
+  return {
+    data: panel.points.flatMap((pts, k) => pairedTraces(pts, `m = ${widths[k]}`, colors[k % colors.length])),
+    layout: { title: `${panel.title} — ${label}`, xaxis: { title: "input size D", type: "log" }, yaxis: { title: "median over networks (10–90% bars)", type: "log", exponentformat: "power" }, height: 420 },
+  };
+}
+
+/** The figure's tables (one per panel) and a sentence with the summary against its thresholds, as Markdown. */
+export function pairedFigureTable(figure: PairedFigure, s: PairedFigureSummary, thresholds: { ratioA: number; ratioB: number }): string {
+  const row = (p: PairedPoint) =>
+    `| ${p.width} | ${p.D} | ${median(p.best).toExponential(2)} | ${median(p.second).toExponential(2)} | ${median(p.mean).toExponential(2)} | ${median(p.best.map((b, i) => b / Math.abs(p.target[i]))).toExponential(2)} | ${medianRatio(p).toExponential(2)} |`;
+  const { panels } = figure;
+  return (
+    panels.map((pn) => `**${pn.title}**\n\n| m | D | median best gap | median runner-up | median mean eig. | median best gap / (tr/D) | median ratio |\n|---|---|---|---|---|---|---|\n${pn.points.flat().map(row).join("\n")}`).join("\n\n") +
+    `\n\nSmallest median ratio in (a): **${s.minRatioA.toExponential(2)}** (check: ≥ ${thresholds.ratioA}); largest in (b) for D ≥ 2: **${s.maxRatioB.toFixed(2)}** (check: ≤ ${thresholds.ratioB}); largest (b) best gap / mean eigenvalue: **${s.worstCloseB.toFixed(2)}** (check: ≤ 1). ` +
+    `Median ratios in (c): ${panels[2].points.flat().map((p) => medianRatio(p).toExponential(1)).join(", ")}; (d): ${panels[3].points.flat().map((p) => medianRatio(p).toExponential(1)).join(", ")}. ` +
+    `${figure.networks} networks in ${figure.seconds.toFixed(1)} s.`
+  );
+}
