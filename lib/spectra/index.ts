@@ -244,7 +244,11 @@ function residuals(op: LinearOperator, values: Float64Array, V: Matrix): Float64
  * @returns values, vectors (if asked), residualNorms, converged, selection, cost (products, seconds)
  */
 export function hessianSpectrum(problem: Problem, theta: Float64Array, options: SpectrumOptions = {}): SpectrumResult {
-  const where = "hessianSpectrum";
+  return spectrum("hessianSpectrum", problem, theta, options).result;
+}
+
+/** `hessianSpectrum`, also handing back the dense matrix when it formed one (the split reuses it). */
+function spectrum(where: string, problem: Problem, theta: Float64Array, options: SpectrumOptions): { result: SpectrumResult; dense?: Matrix } {
   const t0 = Date.now();
   const { op, selection, counter } = curvatureOperator(problem, theta, options);
   const kind = checkKind(where, options.curvature);
@@ -256,9 +260,9 @@ export function hessianSpectrum(problem: Problem, theta: Float64Array, options: 
   const method = options.method ?? (n <= 2000 ? "dense" : "lanczos");
   if (method !== "dense" && method !== "lanczos" && method !== "lobpcg") throw new RangeError(`${where}: method must be "dense", "lanczos" or "lobpcg", got ${String(method)}`);
   const gen = options.rng ?? makeRng(0);
-  let values: Float64Array, V: Matrix | undefined, residualNorms: Float64Array, converged = true;
+  let values: Float64Array, V: Matrix | undefined, residualNorms: Float64Array, converged = true, A: Matrix | undefined;
   if (method === "dense") {
-    const A = denseOf(op);
+    A = denseOf(op);
     const dec = eigh(A, { vectors: true });
     const picks = pickIndices(n, k, which);
     values = Float64Array.from(picks, (i) => dec.values[i]);
@@ -294,7 +298,7 @@ export function hessianSpectrum(problem: Problem, theta: Float64Array, options: 
     cost: { products: counter.products, seconds: (Date.now() - t0) / 1000 },
   };
   if (options.vectors) result.vectors = V;
-  return result;
+  return { result, ...(A === undefined ? {} : { dense: A }) };
 }
 
 /** Options of `spectralDensity`. */
@@ -439,14 +443,13 @@ export interface SplitResult {
 export function gaussNewtonSplit(problem: Problem, theta: Float64Array, options: SplitOptions = {}): SplitResult {
   const opts = { ...options } as SpectrumOptions;
   if ((options as SpectrumOptions).curvature !== undefined) throw new RangeError(`gaussNewtonSplit: options.curvature is not an option (the split returns all three)`);
-  const hessian = hessianSpectrum(problem, theta, { ...opts, curvature: "hessian" });
-  const ggn = hessianSpectrum(problem, theta, { ...opts, curvature: "ggn" });
-  const functional = hessianSpectrum(problem, theta, { ...opts, curvature: "functional" });
-  const out: SplitResult = { hessian, ggn, functional };
-  if (hessian.method === "dense") {
-    const H = denseOf(curvatureOperator(problem, theta, { ...opts, curvature: "hessian" }).op);
-    const Ho = denseOf(curvatureOperator(problem, theta, { ...opts, curvature: "ggn" }).op);
-    const Hf = denseOf(curvatureOperator(problem, theta, { ...opts, curvature: "functional" }).op);
+  const where = "gaussNewtonSplit";
+  const h = spectrum(where, problem, theta, { ...opts, curvature: "hessian" });
+  const o = spectrum(where, problem, theta, { ...opts, curvature: "ggn" });
+  const f = spectrum(where, problem, theta, { ...opts, curvature: "functional" });
+  const out: SplitResult = { hessian: h.result, ggn: o.result, functional: f.result };
+  if (h.dense && o.dense && f.dense) {
+    const H = h.dense, Ho = o.dense, Hf = f.dense;
     let worst = 0;
     for (let i = 0; i < H.rows; i++) for (let j = 0; j < H.columns; j++) worst = Math.max(worst, Math.abs(H.get(i, j) - Ho.get(i, j) - Hf.get(i, j)));
     out.splitResidual = worst;
