@@ -20,6 +20,7 @@ import subprocess
 import sys
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
+PLACEHOLDER = '<p class="hs-plot-message">'  # lib/notebook/plot.ts: the static text of a plot's div
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -57,6 +58,13 @@ def add_static_images(nb, work):
     for out, png in zip(outputs, pngs):
         if png:
             out["data"]["image/png"] = png
+            # Previews that render text/html without its scripts (GitHub, nbviewer) show this image; the
+            # drawing script replaces it with the interactive plot.
+            html = out["data"].get("text/html")
+            text = "".join(html) if isinstance(html, list) else html
+            if text and PLACEHOLDER in text:
+                img = '<img class="hs-plot-image" alt="static image of the plot" style="max-width:100%%" src="data:image/png;base64,%s">' % png
+                out["data"]["text/html"] = text.replace(PLACEHOLDER, img + PLACEHOLDER, 1)
 
 
 def with_plotly_script(html, src):

@@ -193,7 +193,11 @@ describe.skipIf(missing !== null)("classic Notebook in Chromium", () => {
     const nb = JSON.parse(readFileSync(executed, "utf8"));
     const plotOutputs = nb.cells.flatMap((c: { outputs?: Array<{ data?: Record<string, unknown> }> }) => c.outputs ?? []).filter((o: { data?: Record<string, unknown> }) => o.data?.["application/vnd.plotly.v1+json"]);
     expect(plotOutputs.length).toBeGreaterThan(0);
-    for (const o of plotOutputs) expect(Buffer.from(String(o.data!["image/png"]), "base64").subarray(1, 4).toString()).toBe("PNG");
+    for (const o of plotOutputs) {
+      expect(Buffer.from(String(o.data!["image/png"]), "base64").subarray(1, 4).toString()).toBe("PNG");
+      // previews that drop scripts show the same image inside the HTML fallback
+      expect([].concat(o.data!["text/html"] as never).join("")).toContain(`src="data:image/png;base64,${o.data!["image/png"]}"`);
+    }
     expect(statSync(executed).size).toBeLessThan(2_000_000);
 
     await page.goto(`${base}/notebooks/${executed.slice(root.length + 1)}?token=${token}`, { waitUntil: "load" });

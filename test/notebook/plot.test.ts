@@ -35,6 +35,8 @@ describe("plot", () => {
     const html = plotBundle({ data: [{ y: [1] }] })["text/html"] as string;
     const staticText = html.replace(/<script>[\s\S]*?<\/script>/g, "").replace(/<[^>]+>/g, "");
     expect(staticText).toContain(NOT_DRAWN_MESSAGE);
+    // tools/execute_notebook.py puts the static image before this element
+    expect(html).toContain(`<p class="hs-plot-message">${NOT_DRAWN_MESSAGE}</p>`);
     expect(NOT_DRAWN_MESSAGE).toMatch(/Trust Notebook/);
     expect(NOT_DRAWN_MESSAGE).toMatch(/Kernel > Restart & Run All/);
   });
