@@ -117,10 +117,10 @@ function checkProblem(where: string, problem: Problem, theta: Float64Array): voi
  * The curvature matrix restricted to the selected parameters, as a counted `LinearOperator`: x (length
  * |S|) is placed into a zero parameter vector, multiplied, and read back on S.
  *
+ * @param where the function named in error messages
  * @returns the operator, the selection, and `counter.products` (products applied so far)
  */
-export function curvatureOperator(problem: Problem, theta: Float64Array, options: CommonOptions = {}): { op: LinearOperator; selection: Selection; counter: { products: number } } {
-  const where = "curvatureOperator";
+export function curvatureOperator(problem: Problem, theta: Float64Array, options: CommonOptions = {}, where = "curvatureOperator"): { op: LinearOperator; selection: Selection; counter: { products: number } } {
   checkProblem(where, problem, theta);
   const kind = checkKind(where, options.curvature);
   const selection = selectBlocks(problem.model.blocks, options.block, where);
@@ -250,7 +250,7 @@ export function hessianSpectrum(problem: Problem, theta: Float64Array, options: 
 /** `hessianSpectrum`, also handing back the dense matrix when it formed one (the split reuses it). */
 function spectrum(where: string, problem: Problem, theta: Float64Array, options: SpectrumOptions): { result: SpectrumResult; dense?: Matrix } {
   const t0 = Date.now();
-  const { op, selection, counter } = curvatureOperator(problem, theta, options);
+  const { op, selection, counter } = curvatureOperator(problem, theta, options, where);
   const kind = checkKind(where, options.curvature);
   const n = op.size;
   const k = options.k ?? 1;
@@ -339,7 +339,7 @@ export interface DensityResult {
 export function spectralDensity(problem: Problem, theta: Float64Array, options: DensityOptions = {}): DensityResult {
   const where = "spectralDensity";
   const t0 = Date.now();
-  const { op, selection, counter } = curvatureOperator(problem, theta, options);
+  const { op, selection, counter } = curvatureOperator(problem, theta, options, where);
   const kind = checkKind(where, options.curvature);
   const method = options.method ?? "slq";
   if (method !== "slq" && method !== "dense") throw new RangeError(`${where}: method must be "slq" or "dense", got ${String(method)}`);
@@ -397,7 +397,7 @@ export interface TraceResult {
 export function hessianTrace(problem: Problem, theta: Float64Array, options: TraceOptions = {}): TraceResult {
   const where = "hessianTrace";
   const t0 = Date.now();
-  const { op, selection, counter } = curvatureOperator(problem, theta, options);
+  const { op, selection, counter } = curvatureOperator(problem, theta, options, where);
   const kind = checkKind(where, options.curvature);
   const method = options.method ?? "hutchinson";
   let estimate: number, standardError: number | undefined;

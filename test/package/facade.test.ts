@@ -52,7 +52,7 @@ describe("hessianSpectrum", () => {
   });
 
   it("throws naming the argument for an unknown block, a bad k, method or curvature", () => {
-    expect(() => hessianSpectrum(problem, theta, { block: "W9" })).toThrow(/block "W9" is not a block of the model; expected one of W1 \(layers\.0\.weight\), b1/);
+    expect(() => hessianSpectrum(problem, theta, { block: "W9" })).toThrow(/^hessianSpectrum: block "W9" is not a block of the model; expected one of W1 \(layers\.0\.weight\), b1/);
     expect(() => hessianSpectrum(problem, theta, { k: 0 })).toThrow(/hessianSpectrum: k must be an integer in 1\.\.38/);
     expect(() => hessianSpectrum(problem, theta, { method: "qr" as never })).toThrow(/method must be "dense", "lanczos" or "lobpcg", got qr/);
     expect(() => hessianSpectrum(problem, theta, { curvature: "fisher" as never })).toThrow(/curvature must be "hessian", "ggn" or "functional", got fisher/);
