@@ -245,6 +245,7 @@ function writeIndex(outDir, report, resultsDir = join(projectRoot, "results"), n
   const ledger = readLedger(resultsDir);
   const ids = [...new Set([...report.notebooks.map((e) => e.id), ...ledger.keys()])].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
   const quickById = new Map(report.notebooks.map((e) => [e.id, e]));
+  const paperDisagreements = [...ledger.values()].flatMap((e) => (e.checks ?? []).filter((c) => c.disagreement && !c.passed).map((c) => ({ id: e.id, check: c.name, why: c.disagreement })));
   const verdict = (e) => (e ? `<td class="${e.status}">${e.status}</td><td>${e.checks.filter(holds).length}/${e.checks.length}</td><td>${e.seconds}</td>` : `<td>—</td><td></td><td></td>`);
   const rows = ids.map((id) => {
     const q = quickById.get(id);
@@ -261,6 +262,7 @@ function writeIndex(outDir, report, resultsDir = join(projectRoot, "results"), n
   const html = `<!doctype html><meta charset="utf-8"><title>hessian-spectra notebooks</title>
 <style>body{font-family:sans-serif;margin:2em}td,th{padding:.2em .8em;text-align:left}td.ok{color:green}td.failed,td.error,td.timeout,td.stale{color:#b00}</style>
 <h1>hessian-spectra: notebook report</h1><p>${escapeHtml(report.generated)} · ${report.summary.ok}/${report.summary.notebooks} ok</p>
+${paperDisagreements.length ? `<h2>Where the paper and the numbers disagree at paper scale (${paperDisagreements.length})</h2><ul>${paperDisagreements.map((d) => `<li><a href="${escapeHtml(d.id)}.html">${escapeHtml(d.id)}</a>: <b>${escapeHtml(d.check)}</b> — ${escapeHtml(d.why)}</li>`).join("")}</ul>` : ""}
 ${report.disagreements.length ? `<h2>Where the paper and the numbers disagree (${report.disagreements.length})</h2><ul>${report.disagreements.map((d) => `<li><a href="${escapeHtml(d.id)}.html">${escapeHtml(d.id)}</a>: <b>${escapeHtml(d.check)}</b> — ${escapeHtml(d.why)}</li>`).join("")}</ul>` : ""}
 <table><tr><th rowspan="2">notebook</th><th colspan="3">quick scale</th><th colspan="4">paper scale (ledger)</th><th rowspan="2">error</th></tr>
 <tr><th>status</th><th>checks holding</th><th>seconds</th><th>status</th><th>checks holding</th><th>seconds</th><th>commit, date</th></tr>${rows.join("\n")}</table>\n`;
