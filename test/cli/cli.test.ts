@@ -62,6 +62,14 @@ describe("hessian-spectra sub-commands", () => {
     expect(sp.splitResidual).toBeLessThanOrEqual(1e-12 * Math.abs(sp.hessian[0]));
   });
 
+  it("float32 weights: widened to float64, said on stderr", async () => {
+    writeSafetensors(join(dir, "w32.safetensors"), stateDict(model, theta), { dtype: "F32" });
+    const args = base.filter((a) => a !== "--quiet").map((a) => (a.endsWith("w.safetensors") ? join(dir, "w32.safetensors") : a));
+    const r = await cli(["trace", ...args, "--method", "exact"]);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/4 tensor\(s\) stored in lower precision \(F32\) were widened to float64/);
+  });
+
   it("without --weights: a seeded initialisation, said on stderr", async () => {
     const r = await cli(["spectrum", "--arch", "mlp:3-4-2", "--data", join(dir, "X.csv"), "--targets", join(dir, "Y.csv"), "--k", "1", "--seed", "3"]);
     expect(r.code).toBe(0);
