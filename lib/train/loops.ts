@@ -1,0 +1,208 @@
+/**
+ * The training loops: full-batch gradient descent on any Problem, mini-batch SGD with momentum on an MSE
+ * regression, stochastic SGD / AdamW on any mini-batch problems.
+ */
+import { Matrix } from "ml-matrix";
+import { Problem, lossAndGradient, mseProblem, MseOptions } from "../curvature/index";
+import { Model, checkTheta } from "../models/model";
+import { assertPositiveInt } from "../linalg/validate";
+import { Rng } from "../random/rng";
+import { Schedule, StepState, constantSchedule } from "./schedules";
+
+export interface GdOptions {
+  /** Number of updates. */
+  steps: number;
+  /** Learning rate or schedule. */
+  lr: number | Schedule;
+  /** Per-parameter learning-rate multipliers (e.g. muP per-layer rates), length p. */
+  lrScale?: Float64Array;
+  /** Called at step 0 (initial point) and after every update; return false to stop. */
+  onStep?: (s: StepState) => void | boolean;
+}
+
+export interface TrainResult {
+  /** Final parameters. */
+  theta: Float64Array;
+  /** Loss at steps 0, 1, ..., (GD) or per epoch (SGD). */
+  losses: number[];
+  /** Learning rate used at each update. */
+  lrs: number[];
+  /** Why the loop ended. */
+  stopped: "steps" | "callback" | "schedule" | "diverged";
+}
+
+function resolveSchedule(where: string, lr: number | Schedule): Schedule {
+  return typeof lr === "number" ? constantSchedule(lr) : lr;
+}
+
+function checkScale(where: string, lrScale: Float64Array | undefined, p: number): void {
+  if (lrScale === undefined) return;
+  if (lrScale.length !== p) throw new RangeError(`${where}: lrScale must have length ${p}, got ${lrScale.length}`);
+  checkTheta(`${where}: lrScale`, lrScale, p);
+}
+
+/**
+ * Full-batch gradient descent `theta <- theta - lr * lrScale .* grad l(theta)` on any problem (sample MSE
+ * or population loss). Stops early if the loss becomes non-finite ("diverged"), the callback returns
+ * false or the schedule returns a non-positive rate.
+ */
+export function gradientDescent(problem: Problem, theta0: Float64Array, options: GdOptions): TrainResult {
+  const p = problem.model.numParams;
+  checkTheta("gradientDescent: theta0", theta0, p);
+  if (!Number.isInteger(options.steps) || options.steps < 0) throw new RangeError(`gradientDescent: steps must be a non-negative integer, got ${options.steps}`);
+  checkScale("gradientDescent", options.lrScale, p);
+  const schedule = resolveSchedule("gradientDescent", options.lr);
+  const theta = Float64Array.from(theta0);
+  const losses: number[] = [];
+  const lrs: number[] = [];
+  let lr = schedule.lr;
+  for (let step = 0; ; step++) {
+    const { loss, gradient } = lossAndGradient(problem, theta);
+    losses.push(loss);
+    if (!Number.isFinite(loss)) return { theta, losses, lrs, stopped: "diverged" };
+    lr = schedule.next(loss);
+    if (options.onStep && options.onStep({ step, loss, theta, lr, gradient }) === false) return { theta, losses, lrs, stopped: "callback" };
+    if (step >= options.steps) return { theta, losses, lrs, stopped: "steps" };
+    if (!(lr > 0)) return { theta, losses, lrs, stopped: "schedule" };
+    const s = options.lrScale;
+    for (let i = 0; i < p; i++) theta[i] -= lr * (s === undefined ? 1 : s[i]) * gradient[i];
+    lrs.push(lr);
+  }
+}
+
+/** Options of `sgd`. */
+export interface SgdOptions {
+  epochs: number;
+  batchSize: number;
+  lr: number | Schedule;
+  /** Heavy-ball momentum mu (PyTorch convention: buf = mu buf + g, theta -= lr buf). Default 0. */
+  momentum?: number;
+  lrScale?: Float64Array;
+  /** Options of the mini-batch MSE (normalizer defaults to the batch size). */
+  mse?: MseOptions;
+  /** Called at epoch 0 (initial full-data loss) and after every epoch; return false to stop. */
+  onEpoch?: (s: StepState) => void | boolean;
+}
+
+/**
+ * Mini-batch SGD with momentum on the MSE of a regression data set (X `d_0 x n`, Y `d_L x n`): each epoch
+ * shuffles the samples with `gen` and visits them in batches of `batchSize` (last batch smaller). The
+ * schedule is advanced once per epoch with the full-data loss, which is also what `losses` records.
+ */
+export function sgd(model: Model, X: Matrix, Y: Matrix, theta0: Float64Array, options: SgdOptions, gen: Rng): TrainResult {
+  const p = model.numParams;
+  checkTheta("sgd: theta0", theta0, p);
+  const full = mseProblem(model, X, Y, options.mse);
+  assertPositiveInt("sgd: batchSize", options.batchSize);
+  if (!Number.isInteger(options.epochs) || options.epochs < 0) throw new RangeError(`sgd: epochs must be a non-negative integer, got ${options.epochs}`);
+  const mu = options.momentum ?? 0;
+  if (!(mu >= 0 && mu < 1)) throw new RangeError(`sgd: momentum must be in [0, 1), got ${mu}`);
+  checkScale("sgd", options.lrScale, p);
+  const schedule = resolveSchedule("sgd", options.lr);
+  const n = X.columns;
+  const theta = Float64Array.from(theta0);
+  const buf = new Float64Array(p);
+  const losses: number[] = [];
+  const lrs: number[] = [];
+  let lr = schedule.lr;
+  for (let epoch = 0; ; epoch++) {
+    const loss = lossAndGradient(full, theta).loss;
+    losses.push(loss);
+    if (!Number.isFinite(loss)) return { theta, losses, lrs, stopped: "diverged" };
+    lr = schedule.next(loss);
+    if (options.onEpoch && options.onEpoch({ step: epoch, loss, theta, lr, gradient: null }) === false) return { theta, losses, lrs, stopped: "callback" };
+    if (epoch >= options.epochs) return { theta, losses, lrs, stopped: "steps" };
+    if (!(lr > 0)) return { theta, losses, lrs, stopped: "schedule" };
+    const perm = gen.permutation(n);
+    for (let start = 0; start < n; start += options.batchSize) {
+      const idx = perm.subarray(start, Math.min(n, start + options.batchSize));
+      const Xb = new Matrix(X.rows, idx.length), Yb = new Matrix(Y.rows, idx.length);
+      for (let j = 0; j < idx.length; j++) {
+        for (let i = 0; i < X.rows; i++) Xb.set(i, j, X.get(i, idx[j]));
+        for (let i = 0; i < Y.rows; i++) Yb.set(i, j, Y.get(i, idx[j]));
+      }
+      const { gradient } = lossAndGradient(mseProblem(model, Xb, Yb, options.mse), theta);
+      const s = options.lrScale;
+      for (let i = 0; i < p; i++) {
+        buf[i] = mu * buf[i] + gradient[i];
+        theta[i] -= lr * (s === undefined ? 1 : s[i]) * buf[i];
+      }
+    }
+    lrs.push(lr);
+  }
+}
+
+/** Options of `trainStochastic`. */
+export interface StochasticOptions {
+  /** Number of updates. */
+  steps: number;
+  /** The mini-batch problem for a step (e.g. a fresh `crossEntropyProblem` on a random batch). */
+  batch: (step: number) => Problem;
+  /** Learning rate or schedule (advanced every step with the mini-batch loss). */
+  lr: number | Schedule;
+  /** "sgd" (heavy-ball momentum, PyTorch convention) or "adam" (AdamW, decoupled weight decay). Default "sgd". */
+  optimizer?: "sgd" | "adam";
+  /** SGD momentum. Default 0. */
+  momentum?: number;
+  /** Adam moments. Defaults 0.9, 0.999, 1e-8 (PyTorch). */
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  /** AdamW decoupled weight decay. Default 0. */
+  weightDecay?: number;
+  /** Per-parameter learning-rate multipliers. */
+  lrScale?: Float64Array;
+  /** Called before every update with the mini-batch loss and gradient at theta; return false to stop. */
+  onStep?: (s: StepState) => void | boolean;
+}
+
+/**
+ * Stochastic training on any problems (MSE, cross-entropy, ...): at each step the caller's `batch(step)`
+ * gives the mini-batch problem, then one SGD-with-momentum or AdamW update. `losses` are mini-batch losses.
+ */
+export function trainStochastic(theta0: Float64Array, options: StochasticOptions): TrainResult {
+  const p = theta0.length;
+  checkTheta("trainStochastic: theta0", theta0, p);
+  if (!Number.isInteger(options.steps) || options.steps < 0) throw new RangeError(`trainStochastic: steps must be a non-negative integer, got ${options.steps}`);
+  checkScale("trainStochastic", options.lrScale, p);
+  const opt = options.optimizer ?? "sgd";
+  if (opt !== "sgd" && opt !== "adam") throw new RangeError(`trainStochastic: optimizer must be "sgd" or "adam", got ${String(opt)}`);
+  const mu = options.momentum ?? 0;
+  if (!(mu >= 0 && mu < 1)) throw new RangeError(`trainStochastic: momentum must be in [0, 1), got ${mu}`);
+  const b1 = options.beta1 ?? 0.9, b2 = options.beta2 ?? 0.999, eps = options.eps ?? 1e-8, wd = options.weightDecay ?? 0;
+  const schedule = resolveSchedule("trainStochastic", options.lr);
+  const theta = Float64Array.from(theta0);
+  const m1 = new Float64Array(p), m2 = new Float64Array(p);
+  const losses: number[] = [];
+  const lrs: number[] = [];
+  for (let step = 0; ; step++) {
+    if (step >= options.steps) return { theta, losses, lrs, stopped: "steps" };
+    const problem = options.batch(step);
+    if (problem.model.numParams !== p) throw new RangeError(`trainStochastic: batch(${step}) has ${problem.model.numParams} parameters, theta has ${p}`);
+    const { loss, gradient } = lossAndGradient(problem, theta);
+    losses.push(loss);
+    if (!Number.isFinite(loss)) return { theta, losses, lrs, stopped: "diverged" };
+    const lr = schedule.next(loss);
+    if (options.onStep && options.onStep({ step, loss, theta, lr, gradient }) === false) return { theta, losses, lrs, stopped: "callback" };
+    if (!(lr > 0)) return { theta, losses, lrs, stopped: "schedule" };
+    const s = options.lrScale;
+    if (opt === "sgd") {
+      for (let i = 0; i < p; i++) {
+        m1[i] = mu * m1[i] + gradient[i];
+        theta[i] -= lr * (s === undefined ? 1 : s[i]) * m1[i];
+      }
+    } else {
+      const c1 = 1 - Math.pow(b1, step + 1), c2 = 1 - Math.pow(b2, step + 1);
+      for (let i = 0; i < p; i++) {
+        const g = gradient[i];
+        m1[i] = b1 * m1[i] + (1 - b1) * g;
+        m2[i] = b2 * m2[i] + (1 - b2) * g * g;
+        const r = lr * (s === undefined ? 1 : s[i]);
+        theta[i] -= r * wd * theta[i] + (r * (m1[i] / c1)) / (Math.sqrt(m2[i] / c2) + eps);
+      }
+    }
+    lrs.push(lr);
+  }
+}
+
+/** One recorded point of a run. */
