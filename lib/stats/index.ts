@@ -80,3 +80,18 @@ export function meanAndStandardError(xs: number[]): { mean: number; se: number; 
   const v = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1);
   return { mean, se: Math.sqrt(v / n), count: n };
 }
+
+/** The standard normal CDF by Abramowitz & Stegun 7.1.26 for erf (absolute error < 1.5e-7): enough for a threshold. */
+export function normalCdf(x: number): number {
+  const t = 1 / (1 + 0.3275911 * Math.abs(x) / Math.SQRT2);
+  const y = 1 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-(x * x) / 2);
+  return x >= 0 ? 0.5 * (1 + y) : 0.5 * (1 - y);
+}
+
+/** z with P(|Z| > z) = level for a standard normal Z (bisection on `normalCdf`), level in (0, 1). */
+export function twoSidedNormalQuantile(level: number): number {
+  if (!(level > 0 && level < 1)) throw new RangeError(`twoSidedNormalQuantile: level must be in (0, 1), got ${level}`);
+  let lo = 0, hi = 10;
+  for (let i = 0; i < 100; i++) { const mid = (lo + hi) / 2; if (2 * (1 - normalCdf(mid)) > level) lo = mid; else hi = mid; }
+  return (lo + hi) / 2;
+}
