@@ -1,7 +1,9 @@
 // Native and WebAssembly results agree to 1e-12 relative on the eigen battery, the factorisations and the
 // curvature products; the selection honours HS_BACKEND and reports what it picked.
 import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { Matrix } from "ml-matrix";
 import { availableBackends, backendInfo, backendName, useBackend } from "../../lib/linalg/kernels";
 import type { BackendName } from "../../lib/linalg/kernels";
@@ -76,5 +78,28 @@ describe.runIf(backends.includes("native") && backends.includes("wasm"))("native
     const [gw, hw] = under("wasm", () => [lossAndGradient(problem, theta).gradient, hvp(problem, theta, v)]);
     expect(relDiff(gn, gw)).toBeLessThanOrEqual(1e-12);
     expect(relDiff(hn, hw)).toBeLessThanOrEqual(1e-12);
+  });
+});
+
+describe("bad input and missing libraries", () => {
+  const run = (env: Record<string, string>) => spawnSync(process.execPath, ["-r", "./lib/tasks/register-ts.cjs", "-e", 'const k = require("./lib/linalg/kernels/index.ts"); console.log(JSON.stringify(k.backendInfo()))'], {
+    cwd: join(__dirname, "..", ".."), encoding: "utf8", env: { ...process.env, HS_BACKEND: "", ...env },
+  });
+  it("an unloadable library: one line naming the file tried and the fallback taken, never a crash", () => {
+    const r = run({ HS_BLAS_LIB: "/nonexistent/libnotblas.so" });
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).backend).toBe("wasm");
+    const lines = r.stderr.trim().split("\n");
+    expect(lines.length).toBe(1);
+    expect(lines[0]).toMatch(/native backend unavailable .*\/nonexistent\/libnotblas\.so.*; using wasm/);
+  });
+  it("an unknown HS_BACKEND names the variable and the choices", () => {
+    const r = run({ HS_BACKEND: "cuda" });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/HS_BACKEND must be one of native, wasm, js, got "cuda"/);
+  });
+  it.runIf(backends.includes("native"))("LAPACK's failure (dpotrf info > 0) becomes cholesky's named error", () => {
+    const A = new Matrix([[1, 2], [2, 1]]);
+    expect(() => under("native", () => cholesky(A))).toThrow(/cholesky: A is not positive definite \(pivot 1: the leading minor of order 2/);
   });
 });
