@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { tracePanel } from "../../lib/experiments/figures/trace-during-training";
+import { topPanel, tracePanel } from "../../lib/experiments/figures/trace-during-training";
+import { hessian } from "../../lib/curvature";
+import { eigh } from "../../lib/linalg/eigh";
 import type { ImageDataset } from "../../lib/data";
 import { rng } from "../../lib/random/rng";
 import { normalCdf, twoSidedNormalQuantile } from "../../lib/stats";
@@ -31,5 +33,14 @@ describe("trace during training (Data Dependence, Figure 3)", () => {
     const phi = Math.exp(-(1.959963984540054 ** 2) / 2) / Math.sqrt(2 * Math.PI);
     expect(Math.abs(z - 1.959963984540054)).toBeLessThan(1.5e-7 / (2 * phi));
     expect(() => twoSidedNormalQuantile(0)).toThrow("twoSidedNormalQuantile: level must be in (0, 1), got 0");
+  });
+
+  it("topPanel: LOBPCG's top-k at the initialisation are the dense Hessian's top-k", () => {
+    const { run, records } = topPanel(tinyImages(), "tiny", { n: 40, width: 4, lr: 0.01, epochs: 5, k: 3, tol: 1e-10, maxIterations: 500, recordAt: [0, 5] }, rng(32));
+    expect(records.map((r) => r.epoch)).toEqual([0, 5]);
+    expect(records.every((r) => r.converged)).toBe(true);
+    const dense = Array.from(eigh(hessian(run.problem, run.theta0)).values).reverse().slice(0, 3);
+    const scale = Math.abs(dense[0]);
+    for (let i = 0; i < 3; i++) expect(Math.abs(records[0].hess[i] - dense[i]) / scale).toBeLessThan(1e-8);
   });
 });

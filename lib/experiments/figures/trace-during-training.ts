@@ -1,6 +1,6 @@
 /**
- * Data Dependence, Figure 3 (App. A, App. C): the trace of the Hessian during training, Hutchinson's estimate
- * against the closed form (7), for one image data set. The notebook keeps the parameters, the checks and the
+ * Data Dependence, Figures 3 and 4 (App. A, B, C): the trace (Hutchinson against (7)) and the top eigenvalues
+ * (LOBPCG against (15)) of the Hessian during training, for one image data set. The notebook keeps the parameters, the checks and the
  * plots; this is the training run and the recording.
  */
 import type { ImageDataset } from "../../data/loaders";
@@ -8,11 +8,14 @@ import { classProportionSubset } from "../../data/subsets";
 import { deepLinear } from "../../models/mlp";
 import { endToEndLinear } from "../../models/end-to-end";
 import { gradient, hessianOperator, loss } from "../../curvature/curvature";
-import { mseProblem, populationProblem } from "../../curvature/problem";
+import { Problem, mseProblem, populationProblem } from "../../curvature/problem";
+import type { Model } from "../../models/model";
+import { Matrix } from "ml-matrix";
 import { hutchinson } from "../../linalg/trace";
+import { lobpcg } from "../../linalg/lobpcg";
 import { pytorchDefaultInit } from "../../init/generic";
 import { gradientDescent, halvingSchedule } from "../../train";
-import { traceFormula } from "../../papers/data-dependence";
+import { shallowTopEigenvalues, traceFormula } from "../../papers/data-dependence";
 import type { Rng } from "../../random/rng";
 
 /** One recorded epoch: the loss, (7) from the weights, Hutchinson's estimate, its standard error and z. */
@@ -62,16 +65,8 @@ export interface TracePanel {
  */
 export function tracePanel(ds: ImageDataset, label: string, options: TracePanelOptions, gen: Rng): TracePanel {
   const t0 = Date.now();
-  const sub = classProportionSubset(ds, options.n, gen, { sigmaX: 1 });
-  const widths = [sub.X.rows, ...Array(options.L - 1).fill(options.width), ds.classes];
-  const model = endToEndLinear(widths);
-  const problem = populationProblem(model, { Sxx: sub.Sxx, Syx: sub.Syx, Syy: sub.Syy });
-  const theta0 = pytorchDefaultInit(deepLinear(widths), gen);
-  const sample = mseProblem(deepLinear(widths), sub.X, sub.Y);
-  const g1 = gradient(problem, theta0), g2 = gradient(sample, theta0);
-  let e = 0, m = 0;
-  for (let i = 0; i < g1.length; i++) { e = Math.max(e, Math.abs(g1[i] - g2[i])); m = Math.max(m, Math.abs(g2[i])); }
-  const initialLoss = { population: loss(problem, theta0), sample: loss(sample, theta0) };
+  const run = populationRun(ds, options.n, Array(options.L - 1).fill(options.width), gen);
+  const { model, problem, theta0 } = run;
   const records: TraceRecord[] = [];
   const onStep = (s: { step: number; loss: number; theta: Float64Array }) => {
     if (!options.recordAt.includes(s.step)) return;
@@ -81,5 +76,88 @@ export function tracePanel(ds: ImageDataset, label: string, options: TracePanelO
     records.push({ epoch: s.step, loss: s.loss, eq7, hutch: h.estimate, se: h.standardError, z: (h.estimate - eq7) / h.standardError });
   };
   gradientDescent(problem, theta0, { steps: options.epochs, lr: halvingSchedule(options.lr), onStep });
-  return { records, initialLoss, initialGradientError: e / m, d0: sub.X.rows, dropped: sub.dropped, p: theta0.length, seconds: (Date.now() - t0) / 1000 };
+  return { records, initialLoss: run.initialLoss, initialGradientError: run.initialGradientError, d0: run.d0, dropped: run.dropped, p: theta0.length, seconds: (Date.now() - t0) / 1000 };
+}
+
+/** A deep linear network on the population form of a whitened class-proportion subset, ready to train. */
+export interface PopulationRun {
+  model: Model;
+  problem: Problem;
+  theta0: Float64Array;
+  initialLoss: { population: number; sample: number };
+  initialGradientError: number;
+  d0: number;
+  dropped: number;
+}
+
+/**
+ * The set-up Figures 3 and 4 share: a class-proportion subset of n samples of `ds` (whitened, sigma_x = 1), the
+ * network [d_0, ...hidden, classes] in end-to-end form on its population loss, a PyTorch default initialisation,
+ * and the comparison at that initialisation with the sample MSE of the same network. Draws: subset, then init.
+ */
+export function populationRun(ds: ImageDataset, n: number, hidden: number[], gen: Rng): PopulationRun {
+  const sub = classProportionSubset(ds, n, gen, { sigmaX: 1 });
+  const widths = [sub.X.rows, ...hidden, ds.classes];
+  const model = endToEndLinear(widths);
+  const problem = populationProblem(model, { Sxx: sub.Sxx, Syx: sub.Syx, Syy: sub.Syy });
+  const theta0 = pytorchDefaultInit(deepLinear(widths), gen);
+  const sample = mseProblem(deepLinear(widths), sub.X, sub.Y);
+  const g1 = gradient(problem, theta0), g2 = gradient(sample, theta0);
+  let e = 0, m = 0;
+  for (let i = 0; i < g1.length; i++) { e = Math.max(e, Math.abs(g1[i] - g2[i])); m = Math.max(m, Math.abs(g2[i])); }
+  return { model, problem, theta0, initialLoss: { population: loss(problem, theta0), sample: loss(sample, theta0) }, initialGradientError: e / m, d0: sub.X.rows, dropped: sub.dropped };
+}
+
+/** One recorded epoch of Figure 4: LOBPCG's top-k Hessian eigenvalues against (15), with the solver's record. */
+export interface TopRecord {
+  epoch: number;
+  loss: number;
+  hess: number[];
+  eq15: number[];
+  pctErr: number[];
+  resBoundPct: number;
+  converged: boolean;
+  iterations: number;
+  products: number;
+}
+
+/** Figure 4's settings: a two-layer network of the given width, k eigenvalues by LOBPCG at `recordAt`. */
+export interface TopPanelOptions {
+  n: number;
+  width: number;
+  lr: number;
+  epochs: number;
+  k: number;
+  tol: number;
+  maxIterations: number;
+  recordAt: number[];
+}
+
+/**
+ * Data Dependence, Figure 4: train a two-layer linear network as in `tracePanel` and record, at `recordAt`, the
+ * top-k Hessian eigenvalues by LOBPCG (warm-started from the previous record's vectors; probes from
+ * `gen.fork(label-h-epoch)`) against the closed form (15).
+ */
+export function topPanel(ds: ImageDataset, label: string, options: TopPanelOptions, gen: Rng): { run: PopulationRun; records: TopRecord[]; seconds: number } {
+  const t0 = Date.now();
+  const run = populationRun(ds, options.n, [options.width], gen);
+  const { model, problem, theta0 } = run;
+  const records: TopRecord[] = [];
+  let warm: Matrix | undefined; // the previous record's eigenvectors start the next solve (the Hessian moves slowly)
+  const onStep = (s: { step: number; loss: number; theta: Float64Array }) => {
+    if (!options.recordAt.includes(s.step)) return;
+    const [W1, W2] = model.unflatten(s.theta);
+    const eq15 = Array.from(shallowTopEigenvalues(W1, W2, 1, options.k));
+    const h = lobpcg(hessianOperator(problem, s.theta), { k: options.k, rng: gen.fork(`${label}-h-${s.step}`), tol: options.tol, maxIterations: options.maxIterations, initial: warm });
+    warm = h.vectors;
+    const hess = Array.from(h.values);
+    records.push({
+      epoch: s.step, loss: s.loss, hess, eq15,
+      pctErr: hess.map((v, i) => (100 * Math.abs(v - eq15[i])) / Math.abs(v)),
+      resBoundPct: Math.max(...Array.from(h.residualNorms).map((r, i) => (100 * r) / Math.abs(hess[i]))),
+      converged: h.converged, iterations: h.iterations, products: h.products,
+    });
+  };
+  gradientDescent(problem, theta0, { steps: options.epochs, lr: halvingSchedule(options.lr), onStep });
+  return { run, records, seconds: (Date.now() - t0) / 1000 };
 }
