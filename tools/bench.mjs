@@ -15,7 +15,11 @@ if (!name || !available.includes(name)) {
   process.exit(2);
 }
 // The reference implementations each benchmark times against, from Debian (installed when root on Debian).
-const REFERENCES = { linalg: { module: "numpy", debs: ["python3-numpy"] }, curvature: { module: "torch", debs: ["python3-torch"] } };
+const REFERENCES = {
+  linalg: { module: "numpy", debs: ["python3-numpy"] },
+  curvature: { module: "torch", debs: ["python3-torch"] },
+  study: { module: "torch", debs: ["python3-torch"] },
+};
 const ref = REFERENCES[name];
 if (ref && spawnSync("/usr/bin/python3", ["-c", `import ${ref.module}`]).status !== 0) {
   try {
