@@ -13,6 +13,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { buildModel, initNet, sharpness, taskProblem, teacherTask, trainNet } from "../lib/experiments/norm-correlation";
@@ -65,12 +66,13 @@ writeAtomic(join(outDir, "study-theta0.f64"), bytes(theta0));
 writeAtomic(join(outDir, "study-perms.i32"), bytes(perms));
 
 /** Ours: the study's own functions, timed from initial weights to sharpness. */
-function ours(): { seconds: number; loss: number; epochs: number; lr0: number; sharpness: number; residual: number; theta: Float64Array } {
+function ours(): { seconds: number; train_s: number; loss: number; epochs: number; lr0: number; sharpness: number; residual: number; iterations: number; theta: Float64Array } {
   const t0 = process.hrtime.bigint();
   const out = trainNet(model, problem, task, theta0, lrScale, train, gen.fork("train"));
+  const t1 = process.hrtime.bigint();
   const s = sharpness(problem, out.theta, gen.fork("lanczos"), { tol: LANCZOS_TOL });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { seconds, loss: out.loss, epochs: out.epochs, lr0: out.lr0, sharpness: s.value, residual: s.residual, theta: out.theta };
+  return { seconds, train_s: Number(t1 - t0) / 1e9, loss: out.loss, epochs: out.epochs, lr0: out.lr0, sharpness: s.value, residual: s.residual, iterations: s.iterations, theta: out.theta };
 }
 
 const python = `
@@ -147,14 +149,15 @@ def lanczos_top(theta, tol, maxit=2000):  # largest eigenvalue; full reorthogona
 
 t0 = time.perf_counter()
 theta, losses, lr_used = train()
+t1 = time.perf_counter()
 top, res, its = lanczos_top(theta, tol_l)
 seconds = time.perf_counter() - t0
 theta.numpy().tofile(d + "/study-torch-theta.f64")
 loaded = sorted({l.split()[-1] for l in open("/proc/self/maps") if ("blas" in l or "lapack" in l) and l.split()[-1].startswith("/")})
-print(json.dumps({"seconds": seconds, "loss": losses[-1], "epochs": len(losses) - 1, "lr0": lr_used, "sharpness": float(top), "residual": float(res), "iterations": its, "torch_version": torch.__version__, "loaded": loaded}))
+print(json.dumps({"seconds": seconds, "train_s": t1 - t0, "loss": losses[-1], "epochs": len(losses) - 1, "lr0": lr_used, "sharpness": float(top), "residual": float(res), "iterations": its, "torch_version": torch.__version__, "loaded": loaded}))
 `;
 
-interface Torch { seconds: number; loss: number; epochs: number; lr0: number; sharpness: number; residual: number; iterations: number; torch_version: string; loaded: string[] }
+interface Torch { seconds: number; train_s: number; loss: number; epochs: number; lr0: number; sharpness: number; residual: number; iterations: number; torch_version: string; loaded: string[] }
 function torchRun(t: number): Torch | string {
   const args = [outDir, spec.D, spec.K, spec.width, n, epochs, t, train.lr0, train.patience, train.tol, train.minLr, train.batchSize, LANCZOS_TOL, RESTARTS].map(String);
   const run = spawnSync("/usr/bin/python3", ["-c", python, ...args], {
@@ -163,6 +166,39 @@ function torchRun(t: number): Torch | string {
   });
   if (run.status !== 0) return (run.stderr || String(run.error)).trim().split("\n").slice(-3).join(" ");
   return JSON.parse(run.stdout.trim().split("\n").pop() as string) as Torch;
+}
+
+interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
+
+/** Top self-time functions of `f` (run `times` times) by the in-process V8 CPU profiler. */
+function profileTop(f: () => void, times: number, top = 5): Array<{ fn: string; self_ms: number; share: number }> {
+  const s = new Session();
+  s.connect();
+  let profile: Profile | null = null;
+  // the in-thread inspector session answers synchronously
+  s.post("Profiler.enable");
+  s.post("Profiler.setSamplingInterval", { interval: 200 });
+  s.post("Profiler.start");
+  for (let i = 0; i < times; i++) f();
+  s.post("Profiler.stop", (err, res) => { if (!err) profile = (res as unknown as { profile: Profile }).profile; });
+  s.disconnect();
+  if (profile === null) return [];
+  const p: Profile = profile;
+  const byId = new Map(p.nodes.map((nd) => [nd.id, nd]));
+  const self = new Map<string, number>();
+  let total = 0;
+  for (let i = 0; i < p.samples.length; i++) {
+    const nd = byId.get(p.samples[i])!;
+    const cf = nd.callFrame;
+    const file = cf.url.replace(/^.*\/build\/dist\//, "").replace(/^file:\/\//, "");
+    // frames without a script are native code: the BLAS/LAPACK calls through koffi, GC, builtins
+    const key = `${cf.functionName || "(anonymous)"} ${file ? `${file}:${cf.lineNumber + 1}` : "[native]"}`;
+    const dt = p.timeDeltas[i] / 1000;
+    self.set(key, (self.get(key) ?? 0) + dt);
+    total += dt;
+  }
+  return [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([fn, ms]) => ({ fn, self_ms: ms, share: ms / total }));
 }
 
 const relDiff = (a: Float64Array, b: Float64Array) => {
@@ -176,6 +212,7 @@ const info = backendInfo();
 console.log(`study bench: ${model.name}, p = ${model.numParams}, n = ${n}, ${epochs} epochs of SGD (batch ${train.batchSize}), sharpness by Lanczos; backend ${info.backend}`);
 interface Row {
   threads: number; ours_s: number; torch_s: number | null; ratio: number | null;
+  ours_train_s: number; torch_train_s: number | null; ours_lanczos_iterations: number;
   ours_loss: number; torch_loss: number | null; ours_sharpness: number; torch_sharpness: number | null; sharpness_rel_diff: number | null; theta_rel_diff: number | null;
   ours_epochs: number; torch_epochs: number | null; ours_lr0: number; torch_lr0: number | null; torch_lanczos_iterations: number | null; torch_error?: string;
 }
@@ -187,13 +224,13 @@ for (const t of THREADS) {
   setBlasThreads(t);
   const tr = torchRun(t);
   const o = ours();
-  const row: Row = { threads: t, ours_s: o.seconds, torch_s: null, ratio: null, ours_loss: o.loss, torch_loss: null, ours_sharpness: o.sharpness, torch_sharpness: null, sharpness_rel_diff: null, theta_rel_diff: null, ours_epochs: o.epochs, torch_epochs: null, ours_lr0: o.lr0, torch_lr0: null, torch_lanczos_iterations: null };
+  const row: Row = { threads: t, ours_s: o.seconds, torch_s: null, ratio: null, ours_train_s: o.train_s, torch_train_s: null, ours_lanczos_iterations: o.iterations, ours_loss: o.loss, torch_loss: null, ours_sharpness: o.sharpness, torch_sharpness: null, sharpness_rel_diff: null, theta_rel_diff: null, ours_epochs: o.epochs, torch_epochs: null, ours_lr0: o.lr0, torch_lr0: null, torch_lanczos_iterations: null };
   if (typeof tr === "string") row.torch_error = tr;
   else {
     torchVersion = tr.torch_version;
     torchLoaded = tr.loaded;
     Object.assign(row, {
-      torch_s: tr.seconds, ratio: o.seconds / tr.seconds, torch_loss: tr.loss, torch_sharpness: tr.sharpness,
+      torch_s: tr.seconds, ratio: o.seconds / tr.seconds, torch_train_s: tr.train_s, torch_loss: tr.loss, torch_sharpness: tr.sharpness,
       sharpness_rel_diff: Math.abs(o.sharpness - tr.sharpness) / Math.abs(tr.sharpness), theta_rel_diff: relDiff(o.theta, rd("study-torch-theta.f64")),
       torch_epochs: tr.epochs, torch_lr0: tr.lr0, torch_lanczos_iterations: tr.iterations,
     });
@@ -203,12 +240,16 @@ for (const t of THREADS) {
 }
 const load1 = loadavg();
 
+// what dominates ours, 1 thread: self time by function over one more run
+setBlasThreads(1);
+const profile = profileTop(() => { ours(); }, 1);
+
 // the same protocol on the same draws: trained weights agree to rounding amplified by training, sharpness
 // to the Lanczos tolerance (a different schedule decision or batch order shows as O(1e-3) or more)
 const AGREE = 1e-6;
 const agree = rows.every((r) => r.torch_s === null || ((r.sharpness_rel_diff as number) <= AGREE && (r.theta_rel_diff as number) <= AGREE && r.torch_epochs === r.ours_epochs));
 const result = {
-  rows, agree, agreement_limit: AGREE, target_ratio_max: 1.0,
+  rows, agree, agreement_limit: AGREE, target_ratio_max: 1.0, profile_1_thread: profile,
   settings: { ...spec, n, ...train, lanczos_tol: LANCZOS_TOL, seed: 4004 }, params: model.numParams,
   backend: info.backend, library: info.library, torch_version: torchVersion, torch_loaded_blas: torchLoaded,
   node: process.version, cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, loadavg_start: load0, loadavg_end: load1,
@@ -231,13 +272,18 @@ One run each per thread count (PyTorch first, then ours, same process group; our
 CPU: ${result.cpu}, ${result.cores} cores shared with other processes: load average (1, 5, 15 min) ${load0.map((x) => x.toFixed(2)).join(", ")}
 at the start, ${load1.map((x) => x.toFixed(2)).join(", ")} at the end; wall-clock times, inflated by that load.
 
-| threads | ours (s) | torch (s) | ours / torch | loss ours / torch | sharpness ours / torch | rel. diff sharpness / weights |
-|---:|---:|---:|---:|---|---|---|
-${rows.map((r) => `| ${r.threads} | ${f(r.ours_s)} | ${f(r.torch_s)} | ${f(r.ratio, 2)}x | ${e(r.ours_loss)} / ${e(r.torch_loss)} | ${f(r.ours_sharpness, 6)} / ${f(r.torch_sharpness, 6)} | ${e(r.sharpness_rel_diff)} / ${e(r.theta_rel_diff)} |`).join("\n")}
+| threads | ours (s) | torch (s) | ours / torch | training ours / torch (s) | sharpness ours / torch (s) | Lanczos products ours / torch | loss ours / torch | sharpness ours / torch | rel. diff sharpness / weights |
+|---:|---:|---:|---:|---|---|---|---|---|---|
+${rows.map((r) => `| ${r.threads} | ${f(r.ours_s)} | ${f(r.torch_s)} | ${f(r.ratio, 2)}x | ${f(r.ours_train_s)} / ${f(r.torch_train_s)} | ${f(r.ours_s - r.ours_train_s)} / ${r.torch_s === null ? "n/a" : f(r.torch_s - (r.torch_train_s as number))} | ${r.ours_lanczos_iterations} / ${r.torch_lanczos_iterations ?? "n/a"} | ${e(r.ours_loss)} / ${e(r.torch_loss)} | ${f(r.ours_sharpness, 6)} / ${f(r.torch_sharpness, 6)} | ${e(r.sharpness_rel_diff)} / ${e(r.theta_rel_diff)} |`).join("\n")}
 ${rows.filter((r) => r.torch_error).map((r) => `\nPyTorch did not run at ${r.threads} thread(s): ${r.torch_error}`).join("")}
 Cross-check: sharpness and trained weights ${agree ? "agree" : "DO NOT agree"} with PyTorch's to ${AGREE} relative, with the same number of epochs.
 
 Target: study <= 1.0x PyTorch: ${missed.length === 0 ? "met on every row" : `MISSED at ${missed.map((r) => `${r.threads} thread(s)`).join(", ")}`}.
+
+What dominates ours (self time, in-process V8 CPU profile of one more run at 1 thread; \`[native]\` = no script: BLAS
+calls through koffi, GC, V8 builtins): ${profile.map((p) => `\`${p.fn}\` ${(100 * p.share).toFixed(0)} %`).join(", ")}.
+The network is small (p = ${model.numParams}, mini-batches of ${train.batchSize}): every product is tiny, so neither side is limited by
+floating-point throughput; the split into training and sharpness above and the profile say where ours spends its time.
 `;
 writeAtomic(join(outDir, "study.md"), md);
 console.log(md);
