@@ -2,12 +2,12 @@
 //   // %% [markdown]   starts a Markdown cell (its lines are the Markdown itself, or, jupytext-style, each
 //                      prefixed with "// ": the prefix is then removed)
 //   // %%              starts a code cell
-// Usage: npm run nb -- from-percent <in.txt> <out.ipynb>
+// Usage: npm run nb -- from-percent <in.txt> <out.ipynb>   (an existing <out.ipynb> keeps its metadata, e.g. metadata.claim)
 //        npm run nb -- to-percent <in.ipynb> <out.txt>
 //        npm run nb -- strip <notebook.ipynb...>        (remove outputs and execution counts in place)
 //        node tools/ipynb.mjs strip-staged               (the pre-commit hook, tools/hooks/pre-commit: the
 //                      staged version of every .ipynb loses its outputs; the working file keeps them)
-import { readFileSync, writeFileSync, mkdirSync, renameSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdirSync, renameSync, existsSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -125,8 +125,10 @@ function main(argv) {
   const [command, ...args] = argv;
   if (command === "from-percent" && args.length === 2) {
     const nb = notebookFromCells(cellsFromPercent(readFileSync(args[0], "utf8")));
+    // Rewriting an existing notebook keeps its metadata (metadata.claim feeds the catalogue); the kernel is ours.
+    if (existsSync(args[1])) nb.metadata = { ...JSON.parse(readFileSync(args[1], "utf8")).metadata, kernelspec: KERNELSPEC, language_info: LANGUAGE_INFO };
     mkdirSync(dirname(resolve(args[1])), { recursive: true });
-    writeFileSync(args[1], serialize(nb));
+    writeAtomic(args[1], serialize(nb));
   } else if (command === "to-percent" && args.length === 2) {
     writeFileSync(args[1], toPercent(JSON.parse(readFileSync(args[0], "utf8"))));
   } else if (command === "strip" && args.length >= 1) {
