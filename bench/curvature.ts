@@ -84,9 +84,11 @@ function profileTop(f: () => void, times: number, top = 5): Array<{ fn: string; 
   for (let i = 0; i < p.samples.length; i++) {
     const nd = byId.get(p.samples[i])!;
     const cf = nd.callFrame;
+    if (!cf.url && ["(root)", "(idle)", "(program)"].includes(cf.functionName)) continue;
     const file = cf.url.replace(/^.*\/build\/dist\//, "").replace(/^file:\/\//, "");
-    // frames without a script are native code: the BLAS/LAPACK calls through koffi, GC, builtins
-    const key = `${cf.functionName || "(anonymous)"} ${file ? `${file}:${cf.lineNumber + 1}` : "[native]"}`;
+    // frames without a script are native code under arbitrary names ("in", "dispatch", "opaque", ...: koffi's
+    // call trampolines into BLAS/LAPACK, V8 builtins), so they are pooled
+    const key = file ? `${cf.functionName || "(anonymous)"} ${file}:${cf.lineNumber + 1}` : cf.functionName.startsWith("(") ? cf.functionName : "[native: BLAS/LAPACK via koffi, V8 builtins]";
     const dt = p.timeDeltas[i] / 1000;
     self.set(key, (self.get(key) ?? 0) + dt);
     total += dt;
@@ -258,7 +260,7 @@ What dominates ours (self time, in-process V8 CPU profile at 1 thread, 3 runs ea
 ${prof("gradient", profGrad)}
 ${prof("HVP", profHvp)}
 
-\`[native]\` frames have no script: the OpenBLAS calls through koffi (the same dgemm PyTorch calls), GC and V8 builtins.
+Frames without a script are pooled as \`[native: ...]\`: mostly the OpenBLAS calls through koffi (the same dgemm PyTorch calls).
 Self time in the tape's JavaScript (element-wise tanh and its derivatives, bias broadcasts, the dual arithmetic of the
 backward rules, allocations and copies) is what ours spends beyond PyTorch's fused C++ kernels.
 `;

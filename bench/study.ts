@@ -191,9 +191,11 @@ function profileTop(f: () => void, times: number, top = 5): Array<{ fn: string; 
   for (let i = 0; i < p.samples.length; i++) {
     const nd = byId.get(p.samples[i])!;
     const cf = nd.callFrame;
+    if (!cf.url && ["(root)", "(idle)", "(program)"].includes(cf.functionName)) continue;
     const file = cf.url.replace(/^.*\/build\/dist\//, "").replace(/^file:\/\//, "");
-    // frames without a script are native code: the BLAS/LAPACK calls through koffi, GC, builtins
-    const key = `${cf.functionName || "(anonymous)"} ${file ? `${file}:${cf.lineNumber + 1}` : "[native]"}`;
+    // frames without a script are native code under arbitrary names ("in", "dispatch", "opaque", ...: koffi's
+    // call trampolines into BLAS/LAPACK, V8 builtins), so they are pooled
+    const key = file ? `${cf.functionName || "(anonymous)"} ${file}:${cf.lineNumber + 1}` : cf.functionName.startsWith("(") ? cf.functionName : "[native: BLAS/LAPACK via koffi, V8 builtins]";
     const dt = p.timeDeltas[i] / 1000;
     self.set(key, (self.get(key) ?? 0) + dt);
     total += dt;
@@ -280,8 +282,8 @@ Cross-check: sharpness and trained weights ${agree ? "agree" : "DO NOT agree"} w
 
 Target: study <= 1.0x PyTorch: ${missed.length === 0 ? "met on every row" : `MISSED at ${missed.map((r) => `${r.threads} thread(s)`).join(", ")}`}.
 
-What dominates ours (self time, in-process V8 CPU profile of one more run at 1 thread; \`[native]\` = no script: BLAS
-calls through koffi, GC, V8 builtins): ${profile.map((p) => `\`${p.fn}\` ${(100 * p.share).toFixed(0)} %`).join(", ")}.
+What dominates ours (self time, in-process V8 CPU profile of one more run at 1 thread; frames without a script pooled
+as \`[native: ...]\`): ${profile.map((p) => `\`${p.fn}\` ${(100 * p.share).toFixed(0)} %`).join(", ")}.
 The network is small (p = ${model.numParams}, mini-batches of ${train.batchSize}): every product is tiny, so neither side is limited by
 floating-point throughput; the split into training and sharpness above and the profile say where ours spends its time.
 `;
