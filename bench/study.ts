@@ -264,7 +264,7 @@ const missed = rows.filter((r) => r.ratio !== null && r.ratio > 1.0);
 const md = `# Study benchmark: one norm-correlation network at paper settings, ours vs PyTorch
 
 Cracking the Hessian, Figure 4 (Appendix D.1.3): ${model.name}, p = ${model.numParams}, SP initialisation, linear teacher with
-n = ${n}; SGD batch ${train.batchSize}, eta = ${train.lr0}, divide-by-10 (patience ${train.patience}, tol ${train.tol}, min ${train.minLr}), ${epochs} epochs
+n = ${n}; SGD batch ${train.batchSize}, eta = ${train.lr0}, divide-by-10 (patience ${train.patience}, tol ${train.tol}, min ${train.minLr}), at most ${epochs} epochs
 (the paper trains until the rate falls below its minimum; the epochs are capped here so the bench runs in minutes);
 then the sharpness by Lanczos to relative residual ${LANCZOS_TOL}. Same data, initial weights and mini-batch order in both.
 Ours: \`trainNet\` + \`sharpness\` (the library's population-form loss for linear nets; backend \`${info.backend}\`, ${info.library}).
@@ -274,9 +274,9 @@ One run each per thread count (PyTorch first, then ours, same process group; our
 CPU: ${result.cpu}, ${result.cores} cores shared with other processes: load average (1, 5, 15 min) ${load0.map((x) => x.toFixed(2)).join(", ")}
 at the start, ${load1.map((x) => x.toFixed(2)).join(", ")} at the end; wall-clock times, inflated by that load.
 
-| threads | ours (s) | torch (s) | ours / torch | training ours / torch (s) | sharpness ours / torch (s) | Lanczos products ours / torch | loss ours / torch | sharpness ours / torch | rel. diff sharpness / weights |
-|---:|---:|---:|---:|---|---|---|---|---|---|
-${rows.map((r) => `| ${r.threads} | ${f(r.ours_s)} | ${f(r.torch_s)} | ${f(r.ratio, 2)}x | ${f(r.ours_train_s)} / ${f(r.torch_train_s)} | ${f(r.ours_s - r.ours_train_s)} / ${r.torch_s === null ? "n/a" : f(r.torch_s - (r.torch_train_s as number))} | ${r.ours_lanczos_iterations} / ${r.torch_lanczos_iterations ?? "n/a"} | ${e(r.ours_loss)} / ${e(r.torch_loss)} | ${f(r.ours_sharpness, 6)} / ${f(r.torch_sharpness, 6)} | ${e(r.sharpness_rel_diff)} / ${e(r.theta_rel_diff)} |`).join("\n")}
+| threads | ours (s) | torch (s) | ours / torch | epochs run ours / torch | training ours / torch (s) | sharpness ours / torch (s) | Lanczos products ours / torch | loss ours / torch | sharpness ours / torch | rel. diff sharpness / weights |
+|---:|---:|---:|---:|---|---|---|---|---|---|---|
+${rows.map((r) => `| ${r.threads} | ${f(r.ours_s)} | ${f(r.torch_s)} | ${f(r.ratio, 2)}x | ${r.ours_epochs} / ${r.torch_epochs ?? "n/a"} | ${f(r.ours_train_s)} / ${f(r.torch_train_s)} | ${f(r.ours_s - r.ours_train_s)} / ${r.torch_s === null ? "n/a" : f(r.torch_s - (r.torch_train_s as number))} | ${r.ours_lanczos_iterations} / ${r.torch_lanczos_iterations ?? "n/a"} | ${e(r.ours_loss)} / ${e(r.torch_loss)} | ${f(r.ours_sharpness, 6)} / ${f(r.torch_sharpness, 6)} | ${e(r.sharpness_rel_diff)} / ${e(r.theta_rel_diff)} |`).join("\n")}
 ${rows.filter((r) => r.torch_error).map((r) => `\nPyTorch did not run at ${r.threads} thread(s): ${r.torch_error}`).join("")}
 Cross-check: sharpness and trained weights ${agree ? "agree" : "DO NOT agree"} with PyTorch's to ${AGREE} relative, with the same number of epochs.
 
