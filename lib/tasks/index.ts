@@ -1,8 +1,8 @@
 /**
  * Resumable, content-keyed tasks for studies that loop over independent networks: `runTasks` (worker
- * threads) and `runTasksSync` (this thread), the task store under results/tasks/, shards (`HS_SHARD`).
+ * threads), `runTasksBlocking` (worker threads, for synchronous callers) and `runTasksSync` (this thread), the task store under results/tasks/, shards (`HS_SHARD`).
  */
-export { runTasks, runTasksSync, planTasks, workerCount, ShardPendingError } from "./run";
+export { runTasks, runTasksSync, runTasksBlocking, planTasks, workerCount, ShardPendingError } from "./run";
 export type { StudyTasks, TaskOutcome, TaskFunction, TaskContext } from "./run";
 export { taskKey, canonicalJson, sha256 } from "./key";
 export type { Task } from "./key";
@@ -12,4 +12,4 @@ export { encodeResult, decodeResult } from "./encode";
 export { parseShard, shardFromEnv, inShard } from "./shard";
 export type { Shard } from "./shard";
 export { sourceVersion, moduleFiles } from "./version";
-export { tasksRoot, studyDir, projectRoot } from "./paths";
+export { tasksRoot, scaleTasksRoot, studyDir, projectRoot } from "./paths";

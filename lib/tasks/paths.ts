@@ -25,7 +25,19 @@ export function assertStudyId(fn: string, study: unknown): string {
   return study;
 }
 
-/** The folder of one study's task files. */
-export function studyDir(study: string): string {
-  return join(tasksRoot(), ...assertStudyId("studyDir", study).split("/"));
+/**
+ * The task store of a study runner, chosen by the scale (HS_SCALE): paper-scale tasks under `tasksRoot()`
+ * (committed, so a later run anywhere continues), quick-scale ones under `$HS_QUICK_TASKS_DIR`, else
+ * `<project>/build/tasks` (git-ignored: small runs do not litter results/).
+ */
+export function scaleTasksRoot(): string {
+  if (process.env.HS_SCALE === "paper") return tasksRoot();
+  const dir = process.env.HS_QUICK_TASKS_DIR;
+  if (dir === undefined || dir === "") return join(projectRoot, "build", "tasks");
+  return isAbsolute(dir) ? dir : resolve(projectRoot, dir);
+}
+
+/** The folder of one study's task files (under `root`, default `tasksRoot()`). */
+export function studyDir(study: string, root: string = tasksRoot()): string {
+  return join(root, ...assertStudyId("studyDir", study).split("/"));
 }

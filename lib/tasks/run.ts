@@ -14,7 +14,7 @@ import { rng } from "../random/rng";
 import type { Rng } from "../random/rng";
 import { decodeResult, encodeResult } from "./encode";
 import { Task, taskKey } from "./key";
-import { assertStudyId } from "./paths";
+import { assertStudyId, tasksRoot } from "./paths";
 import { inShard, Shard, shardFromEnv } from "./shard";
 import { readTask, removeDeadTemps, storedKeys, taskPath, writeTask } from "./store";
 import { resolveModule, sourceVersion } from "./version";
@@ -23,6 +23,8 @@ import { resolveModule, sourceVersion } from "./version";
 export interface TaskContext {
   index: number;
   task: Task;
+  /** The spec's `shared` value (the same for every task), if any. */
+  shared?: unknown;
 }
 
 /** A task function: `(params, gen, context) => result` (or a promise of it); plain-data results only. */
@@ -50,6 +52,13 @@ export interface StudyTasks<P> {
   log?: (line: string) => void;
   /** Longest silence between progress lines while tasks run, in seconds (default 60). */
   progressSeconds?: number;
+  /** Root of the task store (default `tasksRoot()`; study runners pass `scaleTasksRoot()`). */
+  root?: string;
+  /**
+   * Data every task reads but that is too large for each task's params (e.g. a corpus), handed to the task
+   * function as `context.shared`. It is not part of the key: put a hash of it into the params.
+   */
+  shared?: unknown;
 }
 
 /** What a study's run gives: results in task order, and which tasks were computed now or read back. */
@@ -137,6 +146,8 @@ interface Prepared<P, R> {
   shard: Shard | null;
   log: (l: string) => void;
   every: number;
+  root: string;
+  shared: unknown;
 }
 
 function prepare<P, R>(spec: StudyTasks<P>, fn: string): Prepared<P, R> {
@@ -145,12 +156,14 @@ function prepare<P, R>(spec: StudyTasks<P>, fn: string): Prepared<P, R> {
   const every = spec.progressSeconds ?? 60;
   if (!(every > 0) || every > 60) throw new RangeError(`${fn}: progressSeconds must be in (0, 60], got ${every}`);
   const shard = spec.shard === undefined ? shardFromEnv() : spec.shard;
-  removeDeadTemps(spec.study);
+  if (spec.root !== undefined && (typeof spec.root !== "string" || spec.root === "")) throw new TypeError(`${fn}: root must be a folder path, got ${JSON.stringify(spec.root)}`);
+  const root = spec.root ?? tasksRoot();
+  removeDeadTemps(spec.study, root);
   const results: (R | undefined)[] = new Array(tasks.length);
   const has = new Array(tasks.length).fill(false);
   const stored: number[] = [];
   for (let i = 0; i < tasks.length; i++) {
-    const found = readTask<R>(spec.study, keys[i]);
+    const found = readTask<R>(spec.study, keys[i], root);
     if (found.state === "ok") {
       results[i] = found.result;
       has[i] = true;
@@ -161,15 +174,15 @@ function prepare<P, R>(spec: StudyTasks<P>, fn: string): Prepared<P, R> {
   }
   const todo = tasks.map((_, i) => i).filter((i) => !has[i] && inShard(i, shard));
   const current = new Set(keys);
-  const others = storedKeys(spec.study).filter((k) => !current.has(k)).length;
+  const others = storedKeys(spec.study, root).filter((k) => !current.has(k)).length;
   log(`tasks ${spec.study}: ${tasks.length} tasks, ${stored.length} stored, ${todo.length} to compute${shard ? ` (shard ${shard.index}/${shard.count})` : ""}${others ? `; ${others} other task files in the folder are for other parameters or code and are not used` : ""}`);
-  return { tasks, keys, results, has, stored, todo, shard, log, every };
+  return { tasks, keys, results, has, stored, todo, shard, log, every, root, shared: spec.shared };
 }
 
 function finish<P, R>(spec: StudyTasks<P>, p: Prepared<P, R>, started: number): TaskOutcome<R> {
   const missing = p.has.filter((h) => !h).length;
   if (missing > 0) {
-    throw new ShardPendingError(`runTasks(${spec.study}): shard ${p.shard!.index}/${p.shard!.count} done (${p.todo.length} tasks computed here); ${missing} of ${p.tasks.length} tasks belong to other shards and are not stored yet under ${taskPath(spec.study, "").slice(0, -5)}: run the other shards, merge their task files, then run without --shard`);
+    throw new ShardPendingError(`runTasks(${spec.study}): shard ${p.shard!.index}/${p.shard!.count} done (${p.todo.length} tasks computed here); ${missing} of ${p.tasks.length} tasks belong to other shards and are not stored yet under ${taskPath(spec.study, "", p.root).slice(0, -5)}: run the other shards, merge their task files, then run without --shard`);
   }
   return { results: p.results as R[], keys: p.keys, computed: p.todo, stored: p.stored, seconds: (Date.now() - started) / 1000 };
 }
@@ -196,10 +209,10 @@ export function runTasksSync<P, R>(spec: StudyTasks<P>, run: (params: P, gen: Rn
 function computeInline<P, R>(p: Prepared<P, R>, run: (params: P, gen: Rng, context: TaskContext) => R, progress: Progress): void {
   for (const i of p.todo) {
     const t0 = Date.now();
-    const value = run(p.tasks[i].params, rng(p.tasks[i].seed), { index: i, task: p.tasks[i] });
+    const value = run(p.tasks[i].params, rng(p.tasks[i].seed), { index: i, task: p.tasks[i], shared: p.shared });
     if (value && typeof (value as { then?: unknown }).then === "function") throw new TypeError("runTasksSync: the task function returned a promise; use runTasks");
     const encoded = encodeResult(value);
-    writeTask(p.tasks[i], i, encoded, (Date.now() - t0) / 1000);
+    writeTask(p.tasks[i], i, encoded, (Date.now() - t0) / 1000, p.root);
     p.results[i] = decodeResult<R>(encoded);
     p.has[i] = true;
     progress.finished();
@@ -244,13 +257,13 @@ export async function runTasks<P, R>(spec: StudyTasks<P>, run: string): Promise<
           }
         };
         for (let k = 0; k < size; k++) {
-          const w = new Worker(join(__dirname, "worker.cjs"), { workerData: { module, run } });
+          const w = new Worker(join(__dirname, "worker.cjs"), { workerData: { module, run, shared: spec.shared } });
           workers.push(w);
           w.on("message", (msg: { index: number; encoded?: unknown; seconds?: number; error?: string }) => {
             if (failed) return;
             if (msg.error !== undefined) return fail(new Error(`runTasks(${spec.study}): task ${msg.index + 1} of ${p.tasks.length} failed: ${msg.error}`));
             try {
-              writeTask(p.tasks[msg.index], msg.index, msg.encoded, msg.seconds ?? 0);
+              writeTask(p.tasks[msg.index], msg.index, msg.encoded, msg.seconds ?? 0, p.root);
               p.results[msg.index] = decodeResult<R>(msg.encoded);
               p.has[msg.index] = true;
             } catch (e) {
@@ -272,6 +285,111 @@ export async function runTasks<P, R>(spec: StudyTasks<P>, run: string): Promise<
       await Promise.all(workers.map((w) => w.terminate()));
       setBlasThreads(threads);
     }
+  }
+  return finish(spec, p, started);
+}
+
+// Slots of runTasksBlocking's shared control array (the same constants as in blocking-worker.cjs).
+const NEXT = 0, EVENTS = 1, DONE = 2, FAILED = 3, ERROR_LENGTH = 4, EXITED = 5;
+
+// A worker's entry: the main thread cannot see a worker's "error" event while it blocks, so even a failure
+// to load the worker's file is reported through the shared array (FAILED = 1, then EXITED).
+const BOOT = `
+const { workerData } = require("node:worker_threads");
+try { require(workerData.file); } catch (e) {
+  const C = new Int32Array(workerData.control), E = new Uint8Array(workerData.errorBytes);
+  if (Atomics.compareExchange(C, ${FAILED}, 0, 1) === 0) {
+    const t = Buffer.from(String(e && e.stack || e), "utf8").subarray(0, E.length); E.set(t); Atomics.store(C, ${ERROR_LENGTH}, t.length);
+  }
+  Atomics.add(C, ${EXITED}, 1); Atomics.add(C, ${EVENTS}, 1); Atomics.notify(C, ${EVENTS});
+}`;
+
+/** Whether this thread may block in Atomics.wait (Node allows it on the main thread; a browser's does not). */
+function canBlock(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Run a study's tasks on worker threads and wait for them without returning to the event loop, for callers
+ * that are synchronous (the study runners the notebooks call). The main thread starts the workers and sleeps
+ * in `Atomics.wait` on a shared counter, waking when a task is done (or at least every `progressSeconds` to
+ * print progress); each worker claims tasks from a shared counter, computes them with the function named `run`
+ * exported by `spec.module`, writes each to the store and notifies. The results are then read back from the
+ * store, so they are exactly what a later, resumed run returns. With one worker (or where this thread cannot
+ * block) the tasks run in this thread with `fn`, which must be that same function: the numbers are the same.
+ */
+export function runTasksBlocking<P, R>(spec: StudyTasks<P>, run: string, fn: TaskFunction<P, R>): TaskOutcome<R> {
+  const started = Date.now();
+  if (typeof run !== "string" || run === "") throw new TypeError("runTasksBlocking: run must be the name of the task function exported by module");
+  if (typeof fn !== "function") throw new TypeError("runTasksBlocking: fn must be the task function (the one module exports as run)");
+  if (spec?.module === undefined) throw new TypeError("runTasksBlocking: spec.module must name the module that exports the task function");
+  const module = resolveModule("runTasksBlocking", spec.module);
+  const p = prepare<P, R>(spec, "runTasksBlocking");
+  const wanted = spec.workers ?? workerCount("runTasksBlocking");
+  if (!Number.isInteger(wanted) || wanted < 1) throw new RangeError(`runTasksBlocking: workers must be a positive integer, got ${spec.workers}`);
+  const size = Math.min(wanted, Math.max(p.todo.length, 1));
+  if (p.todo.length === 0) return finish(spec, p, started);
+  const progress = new Progress(spec.study, p.tasks.length, p.stored.length, p.todo.length, p.log, p.every);
+  const threads = backendInfo().threads;
+  const inline = (why: string) => {
+    if (why) p.log(`tasks ${spec.study}: ${why}: running the tasks in this thread`);
+    setBlasThreads(1);
+    try {
+      computeInline(p, fn as (params: P, gen: Rng, context: TaskContext) => R, progress);
+    } finally {
+      setBlasThreads(threads);
+    }
+    return finish(spec, p, started);
+  };
+  if (size === 1) return inline("");
+  if (!canBlock()) return inline("this thread cannot block in Atomics.wait");
+  const control = new Int32Array(new SharedArrayBuffer(6 * 4));
+  const errorBytes = new SharedArrayBuffer(16384);
+  const todo = p.todo.map((i) => ({ index: i, task: p.tasks[i] }));
+  const workers: Worker[] = [];
+  p.log(`tasks ${spec.study}: ${size} worker threads`);
+  try {
+    try {
+      for (let k = 0; k < size; k++) {
+        workers.push(new Worker(BOOT, { eval: true, workerData: { file: join(__dirname, "blocking-worker.cjs"), control: control.buffer, errorBytes, modulePath: module, run, todo, root: p.root, shared: spec.shared } }));
+      }
+    } catch (e) {
+      if (workers.length === 0) return inline(`worker threads cannot start here (${(e as Error).message})`);
+      throw e;
+    }
+    const waitMs = Math.min(p.every * 1000, 10_000);
+    let seen = 0;
+    for (;;) {
+      const events = Atomics.load(control, EVENTS);
+      const done = Atomics.load(control, DONE);
+      for (; seen < done; seen++) progress.finished();
+      const failed = Atomics.load(control, FAILED);
+      if (failed !== 0) {
+        const text = Buffer.from(new Uint8Array(errorBytes, 0, Atomics.load(control, ERROR_LENGTH))).toString("utf8");
+        throw new Error(failed === 1 ? `runTasksBlocking(${spec.study}): a worker failed to start: ${text}` : `runTasksBlocking(${spec.study}): task ${failed - 1} of ${p.tasks.length} failed: ${text}`);
+      }
+      if (done === todo.length) break;
+      if (Atomics.load(control, EXITED) === size) throw new Error(`runTasksBlocking(${spec.study}): the workers stopped with ${todo.length - done} tasks unfinished`);
+      if (Atomics.wait(control, EVENTS, events, waitMs) === "timed-out") progress.tick();
+    }
+    // The workers stop by themselves once no task is left; wait for that before the BLAS threads come back.
+    const until = Date.now() + 10_000;
+    while (Atomics.load(control, EXITED) < size && Date.now() < until) Atomics.wait(control, EVENTS, Atomics.load(control, EVENTS), 100);
+  } finally {
+    Atomics.store(control, FAILED, Atomics.load(control, FAILED) || 1); // stop any worker still claiming tasks
+    for (const w of workers) void w.terminate();
+    setBlasThreads(threads);
+  }
+  for (const i of p.todo) {
+    const found = readTask<R>(spec.study, p.keys[i], p.root);
+    if (found.state !== "ok") throw new Error(`runTasksBlocking(${spec.study}): task ${i + 1} was computed but its file ${found.path} is ${found.state}${"reason" in found ? ` (${found.reason})` : ""}`);
+    p.results[i] = found.result;
+    p.has[i] = true;
   }
   return finish(spec, p, started);
 }

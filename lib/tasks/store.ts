@@ -30,14 +30,14 @@ export type Lookup<R> =
   | { state: "corrupt"; path: string; reason: string }
   | { state: "mismatch"; path: string; reason: string };
 
-/** The path of a task's file. */
-export function taskPath(study: string, key: string): string {
-  return join(studyDir(study), `${key}.json`);
+/** The path of a task's file (under `root`, default `tasksRoot()`). */
+export function taskPath(study: string, key: string, root?: string): string {
+  return join(studyDir(study, root), `${key}.json`);
 }
 
 /** Look a task up by its key; a file is used only when it parses and holds exactly this task. */
-export function readTask<R = unknown>(study: string, key: string): Lookup<R> {
-  const path = taskPath(study, key);
+export function readTask<R = unknown>(study: string, key: string, root?: string): Lookup<R> {
+  const path = taskPath(study, key, root);
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -84,23 +84,23 @@ export function writeFileAtomic(path: string, text: string): void {
 }
 
 /** Store a finished task; `encoded` is the result already passed through `encodeResult`. */
-export function writeTask(task: Task, index: number, encoded: unknown, seconds: number): TaskRecord {
+export function writeTask(task: Task, index: number, encoded: unknown, seconds: number, root?: string): TaskRecord {
   const key = taskKey(task);
   const record: TaskRecord = { key, task, index, seconds, finished: new Date().toISOString(), result: encoded };
-  writeFileAtomic(taskPath(task.study, key), JSON.stringify(record) + "\n");
+  writeFileAtomic(taskPath(task.study, key, root), JSON.stringify(record) + "\n");
   return record;
 }
 
 /** Encode then store (for results computed in this thread). */
-export function storeResult(task: Task, index: number, result: unknown, seconds: number): TaskRecord {
-  return writeTask(task, index, encodeResult(result), seconds);
+export function storeResult(task: Task, index: number, result: unknown, seconds: number, root?: string): TaskRecord {
+  return writeTask(task, index, encodeResult(result), seconds, root);
 }
 
 /** Remove temp files of writers that no longer run (a run killed between write and rename). */
-export function removeDeadTemps(study: string): void {
+export function removeDeadTemps(study: string, root?: string): void {
   let names: string[];
   try {
-    names = readdirSync(studyDir(study));
+    names = readdirSync(studyDir(study, root));
   } catch {
     return;
   }
@@ -117,14 +117,14 @@ export function removeDeadTemps(study: string): void {
         alive = (e as NodeJS.ErrnoException).code === "EPERM";
       }
     }
-    if (!alive) rmSync(join(studyDir(study), name), { force: true });
+    if (!alive) rmSync(join(studyDir(study, root), name), { force: true });
   }
 }
 
 /** Keys of every task file stored for a study. */
-export function storedKeys(study: string): string[] {
+export function storedKeys(study: string, root?: string): string[] {
   try {
-    return readdirSync(studyDir(study)).filter((n) => /^[0-9a-f]{64}\.json$/.test(n)).map((n) => n.slice(0, 64));
+    return readdirSync(studyDir(study, root)).filter((n) => /^[0-9a-f]{64}\.json$/.test(n)).map((n) => n.slice(0, 64));
   } catch {
     return [];
   }

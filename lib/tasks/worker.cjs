@@ -22,7 +22,7 @@ if (typeof fn !== "function") throw new Error(`runTasks: ${workerData.module} ex
 parentPort.on("message", async (msg) => {
   const started = Date.now();
   try {
-    const value = await fn(msg.task.params, rng(msg.task.seed), { index: msg.index, task: msg.task });
+    const value = await fn(msg.task.params, rng(msg.task.seed), { index: msg.index, task: msg.task, shared: workerData.shared });
     parentPort.postMessage({ index: msg.index, encoded: encodeResult(value), seconds: (Date.now() - started) / 1000 });
   } catch (e) {
     parentPort.postMessage({ index: msg.index, error: e && e.stack ? e.stack : String(e) });
