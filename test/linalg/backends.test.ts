@@ -2,11 +2,12 @@
 // curvature products; the selection honours HS_BACKEND and reports what it picked.
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Matrix } from "ml-matrix";
 import { availableBackends, backendInfo, backendName, useBackend } from "../../lib/linalg/kernels";
 import type { BackendName } from "../../lib/linalg/kernels";
+import { lapackRangeEigen } from "../../lib/linalg/kernels/native";
 import { cholesky, eigh, qr, svd } from "../../lib/linalg";
 import { rng } from "../../lib/random/rng";
 import { battery } from "./helpers";
@@ -101,5 +102,21 @@ describe("bad input and missing libraries", () => {
   it.runIf(backends.includes("native"))("LAPACK's failure (dpotrf info > 0) becomes cholesky's named error", () => {
     const A = new Matrix([[1, 2], [2, 1]]);
     expect(() => under("native", () => cholesky(A))).toThrow(/cholesky: A is not positive definite \(pivot 1: the leading minor of order 2/);
+  });
+});
+
+describe.runIf(backends.includes("native"))("LAPACK dsyevr's rare non-convergence", () => {
+  // A 48 x 48 NTK Gram of a random deep linear net from data-dependence/eq-6's paper-scale run, on which
+  // OpenBLAS 0.3.21's dsyevr (range "I", the largest eigenvalue) returns info = 2 (dstemr did not converge).
+  const fixture = JSON.parse(readFileSync(join(__dirname, "fixtures", "dsyevr-dstemr-info2-n48.json"), "utf8")) as { n: number; a: number[] };
+  const n = fixture.n;
+  const A = new Matrix(Array.from({ length: n }, (_, i) => fixture.a.slice(i * n, i * n + n)));
+  it("eigh({ largest: 1 }) falls back to dsyevd and agrees with the full spectrum", () => {
+    const range = lapackRangeEigen(Float64Array.from(fixture.a), n, false, n - 1, 1);
+    const full = under("native", () => eigh(A).values);
+    const top = under("native", () => eigh(A, { largest: 1 }).values);
+    if (range === null) expect(top[0]).toBe(full[n - 1]); // the fallback: the same dsyevd values
+    else expect(Math.abs(range.values[0] - full[n - 1])).toBeLessThanOrEqual(1e-13 * Math.abs(full[n - 1]));
+    expect(Math.abs(top[0] - under("wasm", () => eigh(A).values)[n - 1])).toBeLessThanOrEqual(1e-12 * Math.abs(full[n - 1]));
   });
 });

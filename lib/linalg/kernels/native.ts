@@ -262,9 +262,21 @@ export function lapackSymmetricEigen(a: Float64Array, n: number, wantVectors: bo
   const lib = loadNative();
   if (lib === null) throw new Error("lapackSymmetricEigen: the native backend is not loaded");
   assertSize("dsyevd", "A", a, n * n);
+  if (first === 0 && count === n) return syevd(lib, a, n, wantVectors);
+  // dsyevr (MRRR) can fail to converge on rare matrices (dstemr's info = 2, seen on a paper-scale GGN):
+  // keep a copy so that LAPACK's divide and conquer (dsyevd) can take over, then take the range from it
+  const backup = a.slice(0, n * n);
+  const r = syevrRange(lib, a, n, wantVectors, first, count);
+  if (r !== null) return r;
+  const full = syevd(lib, backup, n, wantVectors);
+  return { values: full.values.slice(first, first + count), vt: full.vt === null ? null : full.vt.slice(first * n, (first + count) * n) };
+}
+
+/** dsyevd on the whole spectrum (what numpy's eigh calls). */
+function syevd(lib: NativeLibrary, a: Float64Array, n: number, wantVectors: boolean): { values: Float64Array; vt: Float64Array | null } {
   const info = new Int32Array(1);
   const jobz = wantVectors ? "V" : "N";
-  if (first === 0 && count === n) {
+  {
     const w = new Float64Array(n);
     const qw = new Float64Array(1), qi = new Int32Array(1);
     lib.fn.dsyevd(jobz, "L", I(n), a, I(Math.max(1, n)), w, qw, I(-1), qi, I(-1), info, 1, 1);
@@ -276,6 +288,23 @@ export function lapackSymmetricEigen(a: Float64Array, n: number, wantVectors: bo
     // column j of the column-major result is eigenvector j: read row-major, that is row j of vt
     return { values: w, vt: wantVectors ? a : null };
   }
+}
+
+/**
+ * dsyevr alone on an index range (`a` destroyed); null when dstemr did not converge (info > 0), where
+ * lapackSymmetricEigen falls back to dsyevd. Exported for the regression test of that fallback.
+ */
+export function lapackRangeEigen(a: Float64Array, n: number, wantVectors: boolean, first: number, count: number): { values: Float64Array; vt: Float64Array | null } | null {
+  const lib = loadNative();
+  if (lib === null) throw new Error("lapackRangeEigen: the native backend is not loaded");
+  assertSize("dsyevr", "A", a, n * n);
+  return syevrRange(lib, a, n, wantVectors, first, count);
+}
+
+/** dsyevr on an index range; null when dstemr did not converge (info > 0). */
+function syevrRange(lib: NativeLibrary, a: Float64Array, n: number, wantVectors: boolean, first: number, count: number): { values: Float64Array; vt: Float64Array | null } | null {
+  const info = new Int32Array(1);
+  const jobz = wantVectors ? "V" : "N";
   const w = new Float64Array(n);
   const z = wantVectors ? new Float64Array(n * count) : new Float64Array(1);
   const isuppz = new Int32Array(2 * Math.max(1, count));
@@ -290,7 +319,8 @@ export function lapackSymmetricEigen(a: Float64Array, n: number, wantVectors: bo
   const lwork = Math.max(1, Math.ceil(qw[0])), liwork = Math.max(1, qi[0]);
   const work = new Float64Array(lwork), iwork = new Int32Array(liwork);
   lib.fn.dsyevr(jobz, "I", "L", I(n), a, I(Math.max(1, n)), vl, vu, il, iu, abstol, mOut, w, z, ldz, isuppz, work, I(lwork), iwork, I(liwork), info, 1, 1, 1);
-  lapackInfo("dsyevr", info[0], () => "internal error (dstemr failed to converge)");
+  if (info[0] > 0) return null;
+  lapackInfo("dsyevr", info[0], () => "");
   if (mOut[0] !== count) throw new Error(`LAPACK dsyevr: returned ${mOut[0]} eigenvalues for the index range ${first + 1}..${first + count}, expected ${count}`);
   return { values: w.slice(0, count), vt: wantVectors ? z : null };
 }
