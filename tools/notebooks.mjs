@@ -152,7 +152,8 @@ function runOnce(id, opts, python) {
     HS_SCALE: opts.scale,
     HS_CHECKS: checksFile,
     // Where studies keep their tasks: the ledger's results folder unless the caller chose one.
-    HS_TASKS_DIR: process.env.HS_TASKS_DIR || join(opts.resultsDir, "tasks"),
+    // (quick-scale tasks stay in lib/tasks' default, build/tasks, out of the committed results/)
+    ...(process.env.HS_TASKS_DIR || opts.scale === "paper" ? { HS_TASKS_DIR: process.env.HS_TASKS_DIR || join(opts.resultsDir, "tasks") } : {}),
     ...(opts.taskShard ? { HS_SHARD: `${opts.taskShard.index}/${opts.taskShard.count}` } : {}),
     JUPYTER_PATH: [jupyterPath, process.env.JUPYTER_PATH].filter(Boolean).join(":"),
     PYDEVD_DISABLE_FILE_VALIDATION: "1",
@@ -320,6 +321,13 @@ export async function main(argv) {
   if (opts.shard) console.log(`notebooks: shard ${opts.shard.index}/${opts.shard.count}: ${mine.length} of the ${selected.length} selected notebooks`);
   if (mine.length === 0) return 0;
   sharePlotly(opts.outDir);
+  // BLAS threads per kernel: the cores shared among the notebooks that run at once (two kernels with two
+  // OpenBLAS threads each on two cores oversubscribe them, and OpenBLAS's spinning threads then cost more
+  // than they give); HS_THREADS overrides.
+  // Likewise the worker threads of a study (lib/tasks), HS_WORKERS.
+  const share = String(Math.max(1, Math.floor(availableParallelism() / Math.min(opts.jobs, mine.length))));
+  if (!process.env.HS_THREADS) process.env.HS_THREADS = share;
+  if (!process.env.HS_WORKERS) process.env.HS_WORKERS = share;
   const backend = detectBackend();
   console.log(`notebooks: linear algebra backend ${backend.backend}${backend.library ? ` (${backend.library})` : ""}${backend.threads ? `, ${backend.threads} BLAS thread${backend.threads > 1 ? "s" : ""}` : ""}`);
   const run = { commit: headCommit(), machine: machineInfo(backend) };

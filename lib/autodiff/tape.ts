@@ -319,9 +319,15 @@ export class Tape {
       throw new RangeError(`addBias: bias must be ${a.rows} x 1, got ${b.rows} x ${b.cols}`);
     }
     const { rows, cols } = a.x;
+    // one pass writing x + bias (not a copy followed by an add): element-wise passes cost as much as the
+    // products here, and the sums are the same floating-point operations
     const bc = (x: Float64Array, bias: Float64Array | null): Float64Array => {
-      const out = Float64Array.from(x);
-      if (bias !== null) for (let i = 0; i < rows; i++) { const s = bias[i]; for (let j = 0; j < cols; j++) out[i * cols + j] += s; }
+      if (bias === null) return x.slice();
+      const out = new Float64Array(rows * cols);
+      for (let i = 0; i < rows; i++) {
+        const s = bias[i], o = i * cols;
+        for (let j = 0; j < cols; j++) out[o + j] = x[o + j] + s;
+      }
       return out;
     };
     const A = a.x, B = b.x;
@@ -339,22 +345,33 @@ export class Tape {
   tanh(a: Var): Var {
     const A = a.x;
     const len = A.v.length;
+    // arrays read into locals: V8 cannot hoist a property load past the typed-array stores of a loop
+    const av = A.v, at = A.t;
     const y = new Float64Array(len);
-    for (let i = 0; i < len; i++) y[i] = Math.tanh(A.v[i]);
+    for (let i = 0; i < len; i++) y[i] = Math.tanh(av[i]);
     let yt: Float64Array | null = null;
-    if (A.t !== null) {
+    if (at !== null) {
       yt = new Float64Array(len);
-      for (let i = 0; i < len; i++) yt[i] = (1 - y[i] * y[i]) * A.t[i];
+      for (let i = 0; i < len; i++) yt[i] = (1 - y[i] * y[i]) * at[i];
     }
     const out = this.node(new Dual(A.rows, A.cols, y, yt), [a], (g) => {
       const Y = out.x; // tangents stripped in first-order mode
+      const yv = Y.v, ytan = Y.t, gvIn = g.v, gtIn = g.t;
       const gv = new Float64Array(len);
-      for (let i = 0; i < len; i++) gv[i] = g.v[i] * (1 - Y.v[i] * Y.v[i]);
       let gt: Float64Array | null = null;
-      if (g.t !== null || Y.t !== null) {
-        gt = new Float64Array(len);
-        if (g.t !== null) for (let i = 0; i < len; i++) gt[i] = g.t[i] * (1 - Y.v[i] * Y.v[i]);
-        if (Y.t !== null) for (let i = 0; i < len; i++) gt[i] -= 2 * g.v[i] * Y.v[i] * Y.t[i];
+      if (gtIn === null && ytan === null) {
+        for (let i = 0; i < len; i++) gv[i] = gvIn[i] * (1 - yv[i] * yv[i]);
+      } else {
+        // one pass for both parts; the same operations, in the same order, as two passes
+        const t = new Float64Array(len);
+        for (let i = 0; i < len; i++) {
+          const d = 1 - yv[i] * yv[i];
+          gv[i] = gvIn[i] * d;
+          let s = gtIn !== null ? gtIn[i] * d : 0;
+          if (ytan !== null) s -= 2 * gvIn[i] * yv[i] * ytan[i];
+          t[i] = s;
+        }
+        gt = t;
       }
       this.accumulate(a, new Dual(A.rows, A.cols, gv, gt));
     });
