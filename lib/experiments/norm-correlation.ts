@@ -34,7 +34,9 @@ import { eigh } from "../linalg/eigh";
 import { lanczos } from "../linalg/lanczos";
 import { svd } from "../linalg/svd";
 import type { LinearOperator } from "../linalg/operator";
+import { rng } from "../random/rng";
 import type { Rng } from "../random/rng";
+import { canonicalJson, runTasksBlocking, scaleTasksRoot, sha256 } from "../tasks";
 
 /** The three parametrisations of Cracking D.1.3. */
 export type Parametrization = "SP" | "muP" | "NTP";
@@ -394,36 +396,73 @@ export interface Study {
   seconds: number;
 }
 
+/** One net of a study as a task: the study's configuration and the seed of its data set (plain JSON). */
+export interface NetTaskParams {
+  config: StudyConfig;
+  /** The seed of `gen.fork("data")`, the generator runStudy draws the data set from. */
+  dataSeed: number;
+}
+
+/**
+ * One net of `runStudy` (a task of lib/tasks): rebuild the data set from its seed, draw the net from `gen`
+ * (runStudy's `gen.fork(`net-${i}`)`), measure it at initialisation and after `trainNet`.
+ */
+export function normCorrelationNet(p: NetTaskParams, gen: Rng, context: { index: number }): Study["nets"][number] {
+  const config = p.config;
+  const model = buildModel(config);
+  const task = teacherTask(config.activation, config.D, config.K, config.n, rng(p.dataSeed));
+  const problem = taskProblem(model, task);
+  const { theta, lrScale } = initNet(model, config, gen);
+  const exact = config.trace === true || config.trace === "exact";
+  const init = netStats(model, problem, theta, gen, { trace: exact });
+  const train = trainNet(model, problem, task, theta, lrScale, config.train, gen);
+  const trained = netStats(model, problem, train.theta, gen, { trace: exact });
+  if (config.trace === "closed") {
+    const c = config.param === "NTP" ? 1 / Math.sqrt(config.D * config.width) : 1;
+    for (const [st, th] of [[init, theta], [trained, train.theta]] as const) {
+      const [W1, W2] = weightMatrices(model, th);
+      st.trace = twoLayerLinearTrace(W1, W2, task.X, c);
+      if (context.index < (config.exactTraceNets ?? 3)) st.traceExact = hessianTrace(problem, th);
+    }
+  }
+  return { init, trained, train };
+}
+
+/** How a study's nets run (lib/tasks): every field optional. */
+export interface StudyRunOptions {
+  /** The study's id, its folder in the task store (default: `norm-correlation/<hash of config and seed>`). */
+  study?: string;
+  /** Worker threads (default HS_WORKERS, else every core). */
+  workers?: number;
+  /** Where progress lines go (default console.log). */
+  log?: (line: string) => void;
+}
+
 /**
  * Run one configuration: one data set (from `gen.fork("data")`), `nets` networks each from its own fork of
- * gen, each measured at initialisation and after `trainNet`.
+ * gen (`net-${i}`), each measured at initialisation and after `trainNet`. The nets are tasks of lib/tasks
+ * (`normCorrelationNet`): run on worker threads, stored as they finish (`scaleTasksRoot()`), read back by a
+ * later run; the numbers are the same for any number of workers and after any interruption.
  */
-export function runStudy(config: StudyConfig, gen: Rng): Study {
+export function runStudy(config: StudyConfig, gen: Rng, options: StudyRunOptions = {}): Study {
   const t0 = Date.now();
   if (!Number.isInteger(config.nets) || config.nets < 4) throw new RangeError(`runStudy: nets must be an integer >= 4, got ${config.nets}`);
-  const model = buildModel(config);
-  const task = teacherTask(config.activation, config.D, config.K, config.n, gen.fork("data"));
-  const problem = taskProblem(model, task);
-  const nets: Study["nets"] = [];
-  for (let i = 0; i < config.nets; i++) {
-    const g = gen.fork(`net-${i}`);
-    const { theta, lrScale } = initNet(model, config, g);
-    const exact = config.trace === true || config.trace === "exact";
-    const init = netStats(model, problem, theta, g, { trace: exact });
-    const train = trainNet(model, problem, task, theta, lrScale, config.train, g);
-    const trained = netStats(model, problem, train.theta, g, { trace: exact });
-    if (config.trace === "closed") {
-      if (config.depth !== 2 || config.activation !== "linear") throw new RangeError("runStudy: trace \"closed\" needs a two-layer linear net");
-      const c = config.param === "NTP" ? 1 / Math.sqrt(config.D * config.width) : 1;
-      for (const [st, th] of [[init, theta], [trained, train.theta]] as const) {
-        const [W1, W2] = weightMatrices(model, th);
-        st.trace = twoLayerLinearTrace(W1, W2, task.X, c);
-        if (i < (config.exactTraceNets ?? 3)) st.traceExact = hessianTrace(problem, th);
-      }
-    }
-    nets.push({ init, trained, train });
-  }
-  return { config, task, nets, seconds: (Date.now() - t0) / 1000 };
+  buildModel(config); // bad specs throw here, before any task starts
+  if (config.trace === "closed" && (config.depth !== 2 || config.activation !== "linear")) throw new RangeError("runStudy: trace \"closed\" needs a two-layer linear net");
+  const dataGen = gen.fork("data");
+  const task = teacherTask(config.activation, config.D, config.K, config.n, dataGen);
+  const params: NetTaskParams[] = Array.from({ length: config.nets }, () => ({ config, dataSeed: dataGen.seed }));
+  const out = runTasksBlocking({
+    study: options.study ?? `norm-correlation/${config.activation}-${config.param}-D${config.D}-m${config.width}-B${config.depth}-${sha256(canonicalJson({ config, seed: gen.seed }, "runStudy")).slice(0, 12)}`,
+    seed: gen.seed,
+    label: (i) => `net-${i}`,
+    params,
+    module: __filename,
+    root: scaleTasksRoot(),
+    workers: options.workers,
+    log: options.log,
+  }, "normCorrelationNet", normCorrelationNet);
+  return { config, task, nets: out.results, seconds: (Date.now() - t0) / 1000 };
 }
 
 /** Correlation of the sharpness (or `target`) with `quantity` over a study's nets, at init or after training. */

@@ -33,6 +33,7 @@ import { decorrelatedData, standardizeRows } from "../data";
 import { eigh } from "../linalg/eigh";
 import { qrRows } from "../linalg/qr";
 import { Rng } from "../random/rng";
+import { canonicalJson, runTasksBlocking, scaleTasksRoot, sha256 } from "../tasks";
 
 /** The closest pair sums to a target, and the runner-up. */
 export interface ClosestPairs {
@@ -248,27 +249,63 @@ export interface PairedPoint {
   bestUsesTop: boolean[];
 }
 
+/** What the study keeps of one sampled network (a task's result: small, unlike the whole spectrum). */
+export interface PairedModelSummary {
+  bestGap: number;
+  secondGap: number;
+  meanEigenvalue: number;
+  target: number;
+  /** |trace - sum of eigenvalues| / (sum of |eigenvalues|). */
+  traceError: number;
+  /** Is the best pair made of the largest eigenvalue and one other? */
+  bestUsesTop: boolean;
+}
+
+/** One network of `pairedStudy` (a task of lib/tasks): `pairedSample` of the configuration, summarised. */
+export function pairedModelTask(p: { config: PairedConfig }, gen: Rng): PairedModelSummary {
+  const s = pairedSample(p.config, gen);
+  let abs = 0;
+  for (const e of s.eigenvalues) abs += Math.abs(e);
+  return {
+    bestGap: s.pairs.bestGap, secondGap: s.pairs.secondGap, meanEigenvalue: s.meanEigenvalue, target: s.target,
+    traceError: Math.abs(s.trace - s.traceFromEigenvalues) / abs, bestUsesTop: s.pairs.best[1] === s.eigenvalues.length - 1,
+  };
+}
+
 /**
  * Run `models` networks for each D in `Ds` (each model with its own generator forked from `gen` by
- * configuration, D and index, so a point does not change when the grid does).
+ * configuration, D and index, so a point does not change when the grid does). The networks are tasks of
+ * lib/tasks (`pairedModelTask`): run on worker threads, stored as they finish (`scaleTasksRoot()`), read
+ * back by a later run, with the same numbers for any number of workers.
+ *
+ * @param options.study the study's id in the task store (default `paired-outliers/<hash of the arguments>`)
  */
-export function pairedStudy(base: Omit<PairedConfig, "D">, Ds: number[], models: number, gen: Rng): PairedPoint[] {
+export function pairedStudy(base: Omit<PairedConfig, "D">, Ds: number[], models: number, gen: Rng, options: { study?: string; workers?: number; log?: (line: string) => void } = {}): PairedPoint[] {
   if (!Number.isInteger(models) || models < 1) throw new RangeError(`pairedStudy: models must be a positive integer, got ${models}`);
-  return Ds.map((D) => {
-    if (!Number.isInteger(D) || D < 1) throw new RangeError(`pairedStudy: every D must be a positive integer, got ${D}`);
+  for (const D of Ds) if (!Number.isInteger(D) || D < 1) throw new RangeError(`pairedStudy: every D must be a positive integer, got ${D}`);
+  const label = (D: number, k: number) => `${base.layers}-${base.activation}-${base.init}-${base.data}-m${base.width}-n${base.n}-D${D}-#${k}`;
+  const grid = Ds.flatMap((D) => Array.from({ length: models }, (_, k) => ({ D, k })));
+  const out = runTasksBlocking({
+    study: options.study ?? `paired-outliers/${base.layers}-${base.activation}-${base.init}-m${base.width}-${sha256(canonicalJson({ base, Ds, models, seed: gen.seed }, "pairedStudy")).slice(0, 12)}`,
+    seed: gen.seed,
+    label: (i) => label(grid[i].D, grid[i].k),
+    params: grid.map(({ D }) => ({ config: { ...base, D } })),
+    module: __filename,
+    root: scaleTasksRoot(),
+    workers: options.workers,
+    log: options.log,
+  }, "pairedModelTask", pairedModelTask);
+  return Ds.map((D, d) => {
     const pt: PairedPoint = { D, width: base.width, models, best: [], second: [], mean: [], ratio: [], target: [], worstTraceError: 0, bestUsesTop: [] };
     for (let k = 0; k < models; k++) {
-      const g = gen.fork(`${base.layers}-${base.activation}-${base.init}-${base.data}-m${base.width}-n${base.n}-D${D}-#${k}`);
-      const s = pairedSample({ ...base, D }, g);
-      let abs = 0;
-      for (const e of s.eigenvalues) abs += Math.abs(e);
-      pt.worstTraceError = Math.max(pt.worstTraceError, Math.abs(s.trace - s.traceFromEigenvalues) / abs);
-      pt.best.push(s.pairs.bestGap);
-      pt.second.push(s.pairs.secondGap);
+      const s = out.results[d * models + k];
+      pt.worstTraceError = Math.max(pt.worstTraceError, s.traceError);
+      pt.best.push(s.bestGap);
+      pt.second.push(s.secondGap);
       pt.mean.push(s.meanEigenvalue);
       pt.target.push(s.target);
-      pt.ratio.push(s.pairs.secondGap / Math.max(s.pairs.bestGap, Number.MIN_VALUE));
-      pt.bestUsesTop.push(s.pairs.best[1] === s.eigenvalues.length - 1);
+      pt.ratio.push(s.secondGap / Math.max(s.bestGap, Number.MIN_VALUE));
+      pt.bestUsesTop.push(s.bestUsesTop);
     }
     return pt;
   });

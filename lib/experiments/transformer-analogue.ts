@@ -40,6 +40,9 @@ import { trainStochastic } from "../train/index";
 import { lanczos } from "../linalg/lanczos";
 import { slqDensity } from "../linalg/slq";
 import type { Rng } from "../random/rng";
+import { createHash } from "crypto";
+import { canonicalJson, runTasksBlocking, scaleTasksRoot, sha256 } from "../tasks";
+import type { TaskContext } from "../tasks";
 
 /** A tokenised character corpus. */
 export interface AnalogueCorpus {
@@ -273,23 +276,61 @@ export interface AnalogueSweep {
   seconds: number;
 }
 
+/** sha256 of a corpus (symbols and tokens): what stands for the corpus in a task's key. */
+export function corpusHash(corpus: AnalogueCorpus): string {
+  const h = createHash("sha256").update(JSON.stringify(corpus.chars)).update("\0");
+  h.update(new Uint8Array(corpus.tokens.buffer, corpus.tokens.byteOffset, corpus.tokens.byteLength));
+  return h.digest("hex");
+}
+
+/** A run of the sweep as a task: the architecture, the protocol, which model, and the corpus's hash. */
+export interface AnalogueRunParams {
+  arch: AnalogueArch;
+  training: AnalogueTraining;
+  attention: boolean;
+  corpus: string;
+}
+
+/**
+ * One run of `analogueSweep` (a task of lib/tasks): train the attention model or the attention-free one on
+ * the corpus handed over as `context.shared` (checked against the hash in the params).
+ */
+export function analogueRunTask(p: AnalogueRunParams, gen: Rng, context: Pick<TaskContext, "shared">): AnalogueRun {
+  const corpus = context.shared as AnalogueCorpus;
+  if (!corpus || !(corpus.tokens instanceof Int32Array) || corpusHash(corpus) !== p.corpus) throw new Error("analogueRunTask: context.shared must be the corpus whose hash is params.corpus");
+  return trainAnalogue(analogueModel(corpus.vocab, p.arch, p.attention), corpus, p.arch.seqLen, p.training, gen);
+}
+
 /**
  * The paper's comparison: for seed s = 0..seeds-1 (generator `gen.fork("seed s")`), train the attention
- * model and the attention-free model of matched size with the same windows and checkpoint samples.
+ * model and the attention-free model of matched size with the same windows and checkpoint samples. The 2
+ * x seeds runs are tasks of lib/tasks (`analogueRunTask`): run on worker threads, stored as they finish
+ * (`scaleTasksRoot()`), read back by a later run, with the same numbers for any number of workers.
+ *
+ * @param options.study the study's id in the task store (default `transformer-analogue/<hash of the arguments>`)
  */
-export function analogueSweep(corpus: AnalogueCorpus, arch: AnalogueArch, training: AnalogueTraining, seeds: number, gen: Rng): AnalogueSweep {
+export function analogueSweep(corpus: AnalogueCorpus, arch: AnalogueArch, training: AnalogueTraining, seeds: number, gen: Rng, options: { study?: string; workers?: number; log?: (line: string) => void } = {}): AnalogueSweep {
   if (!Number.isInteger(seeds) || seeds < 1) throw new RangeError(`analogueSweep: seeds must be a positive integer, got ${seeds}`);
   const t0 = Date.now();
   const withA = analogueModel(corpus.vocab, arch, true);
   const without = analogueModel(corpus.vocab, arch, false);
-  const attention: AnalogueRun[] = [], noAttention: AnalogueRun[] = [];
-  for (let s = 0; s < seeds; s++) {
-    const g = gen.fork(`seed ${s}`);
-    attention.push(trainAnalogue(withA, corpus, arch.seqLen, training, g));
-    noAttention.push(trainAnalogue(without, corpus, arch.seqLen, training, g));
-  }
+  const hash = corpusHash(corpus);
+  // Task 2s trains the attention model, 2s + 1 the one without, both from gen.fork(`seed ${s}`).
+  const params: AnalogueRunParams[] = Array.from({ length: 2 * seeds }, (_, i) => ({ arch, training, attention: i % 2 === 0, corpus: hash }));
+  const out = runTasksBlocking({
+    study: options.study ?? `transformer-analogue/T${arch.seqLen}-d${arch.dModel}-L${arch.layers}-${sha256(canonicalJson({ arch, training, seeds, corpus: hash, seed: gen.seed }, "analogueSweep")).slice(0, 12)}`,
+    seed: gen.seed,
+    label: (i) => `seed ${i >> 1}`,
+    params,
+    module: __filename,
+    root: scaleTasksRoot(),
+    workers: options.workers,
+    log: options.log,
+    shared: corpus,
+  }, "analogueRunTask", analogueRunTask);
   return {
-    attention, noAttention,
+    attention: out.results.filter((_, i) => i % 2 === 0),
+    noAttention: out.results.filter((_, i) => i % 2 === 1),
     params: { attention: withA.numParams, noAttention: without.numParams },
     noAttentionMlpWidth: matchedMlpWidth(corpus.vocab, arch),
     seconds: (Date.now() - t0) / 1000,

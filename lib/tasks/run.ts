@@ -292,7 +292,8 @@ export async function runTasks<P, R>(spec: StudyTasks<P>, run: string): Promise<
 // Slots of runTasksBlocking's shared control array (the same constants as in blocking-worker.cjs).
 const NEXT = 0, EVENTS = 1, DONE = 2, FAILED = 3, ERROR_LENGTH = 4, EXITED = 5;
 
-// A worker's entry: the main thread cannot see a worker's "error" event while it blocks, so even a failure
+// A worker's entry (started without the parent's execArgv: a test runner's loader hooks would wait for the
+// blocked main thread). The main thread cannot see a worker's "error" event while it blocks, so even a failure
 // to load the worker's file is reported through the shared array (FAILED = 1, then EXITED).
 const BOOT = `
 const { workerData } = require("node:worker_threads");
@@ -356,7 +357,7 @@ export function runTasksBlocking<P, R>(spec: StudyTasks<P>, run: string, fn: Tas
   try {
     try {
       for (let k = 0; k < size; k++) {
-        workers.push(new Worker(BOOT, { eval: true, workerData: { file: join(__dirname, "blocking-worker.cjs"), control: control.buffer, errorBytes, modulePath: module, run, todo, root: p.root, shared: spec.shared } }));
+        workers.push(new Worker(BOOT, { eval: true, execArgv: [], workerData: { file: join(__dirname, "blocking-worker.cjs"), control: control.buffer, errorBytes, modulePath: module, run, todo, root: p.root, shared: spec.shared } }));
       }
     } catch (e) {
       if (workers.length === 0) return inline(`worker threads cannot start here (${(e as Error).message})`);
