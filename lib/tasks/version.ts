@@ -11,8 +11,10 @@ import { projectRoot } from "./paths";
 /** Resolve a module path (absolute, or relative to the project root) to its .ts file. */
 export function resolveModule(fn: string, module: string): string {
   const base = module.startsWith("/") ? module : join(projectRoot, module);
-  for (const p of [base, `${base}.ts`, join(base, "index.ts")]) if (existsSync(p) && statSync(p).isFile()) return p;
-  throw new Error(`${fn}: module "${module}" not found (tried ${base}, ${base}.ts, ${join(base, "index.ts")})`);
+  // A .js name of a .ts file: what __filename says where the sources are compiled in memory (tslab).
+  const tried = [base, `${base}.ts`, join(base, "index.ts"), ...(base.endsWith(".js") ? [`${base.slice(0, -3)}.ts`] : [])];
+  for (const p of tried) if (existsSync(p) && statSync(p).isFile()) return p;
+  throw new Error(`${fn}: module "${module}" not found (tried ${tried.join(", ")})`);
 }
 
 function relativeImports(source: string): string[] {
