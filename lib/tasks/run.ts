@@ -305,6 +305,14 @@ try { require(workerData.file); } catch (e) {
   Atomics.add(C, ${EXITED}, 1); Atomics.add(C, ${EVENTS}, 1); Atomics.notify(C, ${EVENTS});
 }`;
 
+const pool: { key: string; workers: Worker[] } = { key: "", workers: [] };
+
+function closePool(): void {
+  for (const w of pool.workers) void w.terminate();
+  pool.workers = [];
+  pool.key = "";
+}
+
 /** Whether this thread may block in Atomics.wait (Node allows it on the main thread; a browser's does not). */
 function canBlock(): boolean {
   try {
@@ -352,13 +360,24 @@ export function runTasksBlocking<P, R>(spec: StudyTasks<P>, run: string, fn: Tas
   const control = new Int32Array(new SharedArrayBuffer(6 * 4));
   const errorBytes = new SharedArrayBuffer(16384);
   const todo = p.todo.map((i) => ({ index: i, task: p.tasks[i] }));
-  const workers: Worker[] = [];
+  // Workers are kept between calls (a notebook runs many studies); they are replaced when the code changed,
+  // since a worker keeps the modules it loaded.
+  const poolKey = `${module}\0${p.tasks[0].codeVersion}`;
+  if (pool.key !== poolKey) closePool();
+  const job = { control: control.buffer, errorBytes, modulePath: module, run, todo, root: p.root, shared: spec.shared };
+  const workers = pool.workers.slice(0, size);
   p.log(`tasks ${spec.study}: ${size} worker threads`);
+  let ok = false;
   try {
+    for (const w of workers) w.postMessage(job);
     try {
-      for (let k = 0; k < size; k++) {
-        workers.push(new Worker(BOOT, { eval: true, execArgv: [], workerData: { file: join(__dirname, "blocking-worker.cjs"), control: control.buffer, errorBytes, modulePath: module, run, todo, root: p.root, shared: spec.shared } }));
+      while (workers.length < size) {
+        const w = new Worker(BOOT, { eval: true, execArgv: [], workerData: { file: join(__dirname, "blocking-worker.cjs"), ...job } });
+        w.unref(); // an idle pool does not keep the process alive
+        workers.push(w);
+        pool.workers.push(w);
       }
+      pool.key = poolKey;
     } catch (e) {
       if (workers.length === 0) return inline(`worker threads cannot start here (${(e as Error).message})`);
       throw e;
@@ -381,9 +400,10 @@ export function runTasksBlocking<P, R>(spec: StudyTasks<P>, run: string, fn: Tas
     // The workers stop by themselves once no task is left; wait for that before the BLAS threads come back.
     const until = Date.now() + 10_000;
     while (Atomics.load(control, EXITED) < size && Date.now() < until) Atomics.wait(control, EVENTS, Atomics.load(control, EVENTS), 100);
+    ok = Atomics.load(control, EXITED) === size;
   } finally {
     Atomics.store(control, FAILED, Atomics.load(control, FAILED) || 1); // stop any worker still claiming tasks
-    for (const w of workers) void w.terminate();
+    if (!ok) closePool(); // after a failure the workers' state is unknown: start afresh next time
     setBlasThreads(threads);
   }
   for (const i of p.todo) {
