@@ -36,17 +36,17 @@ async function runJob(job) {
       if (setup === null) {
         require("./register-ts.cjs");
         const kernels = join(__dirname, "..", "linalg", "kernels", "index.ts");
-        // One BLAS thread per worker: the workers already use the cores.
-        if (existsSync(kernels)) {
-          const k = require(kernels);
-          if (typeof k.setBlasThreads === "function") k.setBlasThreads(1);
-        }
+        const k = existsSync(kernels) ? require(kernels) : {};
         setup = {
+          blas: typeof k.setBlasThreads === "function" ? k.setBlasThreads : () => {},
           rng: require(join(__dirname, "..", "random", "rng.ts")).rng,
           encodeResult: require(join(__dirname, "encode.ts")).encodeResult,
           writeTask: require(join(__dirname, "store.ts")).writeTask,
         };
       }
+      // One BLAS thread per worker, set for every job: the setting is process-wide, and the main thread
+      // takes its own count back between jobs (a multi-threaded BLAS changes the last bits).
+      setup.blas(1);
       fn = require(modulePath)[run];
       if (typeof fn !== "function") throw new Error(`runTasksBlocking: ${modulePath} exports no function "${run}"`);
     } catch (e) {
