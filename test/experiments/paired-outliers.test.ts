@@ -1,6 +1,7 @@
 // The paired-outlier study (Cracking the Hessian, Figures 3 and 10-13): the pair search against an O(p^2)
 // brute force, and the D = 1 linear case against Theorem 3.1's closed form.
 import { describe, expect, it } from "vitest";
+import { useBackend } from "../../lib/linalg/kernels";
 import { closestPairSums, hessianEigenvaluesByRange, median, pairedData, pairedModel, pairedSample, pairedStudy, pairedTraces, quantile, twoLayerRankBound } from "../../lib/experiments/paired-outliers";
 import { rng } from "../../lib/random/rng";
 import { scalarLinearStats, scalarLinearOutliers } from "../../lib/papers/cracking-the-hessian";
@@ -71,8 +72,17 @@ describe("pairedSample", () => {
   });
   it("study is deterministic and independent of the grid", () => {
     const base = { layers: 2, activation: "relu" as const, width: 4, n: 12, init: "standard" as const, data: "standardized" as const };
-    const a = pairedStudy(base, [1, 2], 2, rng(3));
-    const b = pairedStudy(base, [2], 2, rng(3));
+    // Bitwise comparison in this thread on the wasm kernels: OpenBLAS's LAPACK path was seen (once, in CI)
+    // to differ in the last bit between two runs of the same model (0.01217768128654484 vs
+    // 0.012177681286545061), an open defect of the native backend, not of the forking tested here.
+    const prev = useBackend("wasm");
+    let a: ReturnType<typeof pairedStudy>, b: ReturnType<typeof pairedStudy>;
+    try {
+      a = pairedStudy(base, [1, 2], 2, rng(3), { workers: 1 });
+      b = pairedStudy(base, [2], 2, rng(3), { workers: 1 });
+    } finally {
+      useBackend(prev);
+    }
     expect(b[0].best).toEqual(a[1].best);
     expect(a[0].ratio.every((r) => r >= 1)).toBe(true);
   });
