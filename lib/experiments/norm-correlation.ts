@@ -311,33 +311,11 @@ export function alignments(W1: Matrix, W2: Matrix): { frobenius: number; spectra
   return { frobenius: Math.abs(tr), spectral: s[0], nuclear: nuc };
 }
 
-/** Pearson correlation with a 95% confidence interval (Fisher z: tanh(atanh r +- 1.96 / sqrt(N - 3))). */
-export interface Correlation {
-  r: number;
-  lo: number;
-  hi: number;
-  N: number;
-}
-
-/** Pearson's r of x and y (equal lengths >= 4, neither constant), with its Fisher-z 95% interval. */
-export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): Correlation {
-  const N = x.length;
-  if (y.length !== N) throw new RangeError(`pearson: x and y must have equal lengths, got ${N} and ${y.length}`);
-  if (N < 4) throw new RangeError(`pearson: need at least 4 pairs, got ${N}`);
-  let mx = 0, my = 0;
-  for (let i = 0; i < N; i++) {
-    if (!Number.isFinite(x[i]) || !Number.isFinite(y[i])) throw new RangeError(`pearson: entry ${i} is not finite (x = ${x[i]}, y = ${y[i]})`);
-    mx += x[i]; my += y[i];
-  }
-  mx /= N; my /= N;
-  let sxx = 0, syy = 0, sxy = 0;
-  for (let i = 0; i < N; i++) { const a = x[i] - mx, b = y[i] - my; sxx += a * a; syy += b * b; sxy += a * b; }
-  if (!(sxx > 0) || !(syy > 0)) throw new RangeError(`pearson: ${!(sxx > 0) ? "x" : "y"} is constant`);
-  const r = Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
-  const z = Math.atanh(Math.max(-1 + 1e-15, Math.min(1 - 1e-15, r)));
-  const h = 1.959963984540054 / Math.sqrt(N - 3);
-  return { r, lo: Math.tanh(z - h), hi: Math.tanh(z + h), N };
-}
+// Pearson's r with its Fisher-z interval lives in lib/stats; re-exported for this module's callers.
+import { pearson } from "../stats";
+import type { Correlation } from "../stats";
+export { pearson };
+export type { Correlation };
 
 /** What `netStats` measures at one point. */
 export interface NetStats {

@@ -311,22 +311,9 @@ export function pairedStudy(base: Omit<PairedConfig, "D">, Ds: number[], models:
   });
 }
 
-/** Median of a non-empty list. */
-export function median(xs: number[]): number {
-  if (xs.length === 0) throw new RangeError("median: empty list");
-  const s = xs.slice().sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
-}
-
-/** Empirical q-quantile (linear interpolation), q in [0, 1]. */
-export function quantile(xs: number[], q: number): number {
-  if (xs.length === 0) throw new RangeError("quantile: empty list");
-  if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile: q must be in [0, 1], got ${q}`);
-  const s = xs.slice().sort((a, b) => a - b);
-  const pos = q * (s.length - 1), lo = Math.floor(pos), hi = Math.ceil(pos);
-  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
-}
+// median and quantile live in lib/stats; re-exported for this module's callers.
+import { median, quantile } from "../stats";
+export { median, quantile };
 
 /**
  * Plotly traces for one configuration: median best gap, median runner-up gap and median mean eigenvalue

@@ -433,28 +433,9 @@ export function compareCurves(a: SeedCurve, b: SeedCurve, minSeeds = 1): CurveOr
   return { matched: indices.length, aLarger, fraction: indices.length ? aLarger / indices.length : NaN, indices };
 }
 
-/** Ranks 1..n (ties get their mean rank). */
-export function ranks(xs: ArrayLike<number>): number[] {
-  const n = xs.length;
-  const idx = Array.from({ length: n }, (_, i) => i).sort((i, j) => xs[i] - xs[j]);
-  const out = new Array<number>(n);
-  for (let s = 0; s < n;) {
-    let e = s;
-    while (e + 1 < n && xs[idx[e + 1]] === xs[idx[s]]) e++;
-    for (let k = s; k <= e; k++) out[idx[k]] = (s + e) / 2 + 1;
-    s = e + 1;
-  }
-  return out;
-}
-
-/** Spearman's rank correlation: Pearson's r of the ranks (n >= 2; NaN when either is constant). */
-export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  if (x.length !== y.length || x.length < 2) throw new RangeError(`spearman: x and y must have equal lengths >= 2, got ${x.length} and ${y.length}`);
-  const rx = ranks(x), ry = ranks(y), n = rx.length, mid = (n + 1) / 2;
-  let sxy = 0, sxx = 0, syy = 0;
-  for (let i = 0; i < n; i++) { sxy += (rx[i] - mid) * (ry[i] - mid); sxx += (rx[i] - mid) ** 2; syy += (ry[i] - mid) ** 2; }
-  return sxy / Math.sqrt(sxx * syy);
-}
+// ranks and spearman live in lib/stats; re-exported for this module's callers.
+import { ranks, spearman } from "../stats";
+export { ranks, spearman };
 
 /**
  * Attention probabilities of an attention model `analogueModel(vocab, arch, true, sink)` at theta on the
