@@ -25,7 +25,7 @@ export * from "./models";
 export * from "./curvature";
 export {
   eigh, eigvalsh, svd, qr, cholesky, kron, vecRows, vecCols, unvecRows, unvecCols, pad, clusters, denseOperator,
-  lanczos, lobpcg, powerIteration, hutchinson, hutchpp, slqDensity, densityOnGrid, fromRowMajor, fromColumnMajor, rowMajorOf,
+  lanczos, lobpcg, powerIteration, hutchinson, hutchpp, slqDensity, densityOnGrid, fromRowMajor, fromColumnMajor, rowMajorOf, haarOrthogonal,
 } from "./linalg";
 export type { LinearOperator, EighOptions, EighResult, LanczosOptions, LobpcgOptions, LobpcgResult, IterativeEigenResult, PowerOptions, HutchinsonOptions } from "./linalg";
 export * from "./data";

@@ -32,7 +32,7 @@ import { gaussianTeacher } from "../data/synthetic";
 import { divideBy10Schedule, gradientDescent, sgd } from "../train/index";
 import { eigh } from "../linalg/eigh";
 import { lanczos } from "../linalg/lanczos";
-import { svd } from "../linalg/svd";
+import { singularValues } from "../linalg/svd";
 import type { LinearOperator } from "../linalg/operator";
 import { rng } from "../random/rng";
 import type { Rng } from "../random/rng";
@@ -250,10 +250,6 @@ function frob2(W: Matrix): number {
   return s;
 }
 
-/** Singular values of W, descending (`svd` of lib/linalg). */
-export function singularValues(W: Matrix): Float64Array {
-  return svd(W.rows >= W.columns ? W : W.transpose()).s;
-}
 
 /** Squared spectral, Frobenius and nuclear norms (Cracking D.1.3). */
 export interface SquaredNorms {
@@ -597,3 +593,6 @@ export function bestTable(studies: Study[], phase: "init" | "trained", target?: 
     return `W${b.b}: ${fmtR(b.c)}`;
   }).join(" | ")} |`).join("\n");
 }
+
+// Singular values come from lib/linalg (one helper for papers and experiments); re-exported for importers here.
+export { singularValues };

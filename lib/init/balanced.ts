@@ -13,6 +13,7 @@ import { Matrix } from "ml-matrix";
 import { svd } from "../linalg/svd";
 import { Rng } from "../random/rng";
 import { assertFinite, assertPositiveInt } from "../linalg/validate";
+import { haarOrthogonal } from "../linalg/haar";
 import { completeBasis, orthonormalColumns } from "../linalg/basis";
 
 // Moved to lib/linalg/basis; re-exported so that existing imports from lib/init keep working.
@@ -146,8 +147,8 @@ export function usiInit(widths: number[], gen: Rng, options: UsiOptions): Balanc
   for (let j = 1; j < L; j++) {
     if (widths[j] < r) throw new RangeError(`usiInit: hidden width d_${j} = ${widths[j]} is below the rank r = ${r}`);
   }
-  const U = options.U ?? gen.orthogonal(dL);
-  const V = options.V ?? gen.orthogonal(d0);
+  const U = options.U ?? haarOrthogonal(gen, dL);
+  const V = options.V ?? haarOrthogonal(gen, d0);
   const lambdas = new Float64Array(r).fill(m0);
   return sharedFormInit(widths, U, lambdas, V);
 }

@@ -6,6 +6,7 @@
  */
 import { Model, ParamBlock } from "../models/model";
 import { Rng } from "../random/rng";
+import { haarOrthogonal } from "../linalg/haar";
 
 function isBias(b: ParamBlock): boolean {
   return /^b\d*$/.test(b.name);
@@ -63,7 +64,7 @@ export function orthogonalInit(model: Model, gen: Rng, options: { gain?: number 
   const theta = new Float64Array(model.numParams);
   for (const b of model.blocks) {
     if (isBias(b)) continue;
-    const Q = gen.orthogonal(Math.max(b.rows, b.cols));
+    const Q = haarOrthogonal(gen, Math.max(b.rows, b.cols));
     for (let i = 0; i < b.rows; i++) for (let j = 0; j < b.cols; j++) theta[b.offset + i * b.cols + j] = gain * Q.get(i, j);
   }
   return theta;

@@ -34,3 +34,4 @@ export * from "./storage";
 export * from "./blas";
 export * from "./krylov";
 export * from "./basis";
+export * from "./haar";

@@ -154,3 +154,12 @@ function rotateRows(x: Float64Array, n: number, p: number, q: number, c: number,
     x[qo + i] = s * xp + c * xq;
   }
 }
+
+/**
+ * Singular values of A, descending, length min(rows, cols); an empty matrix has none. The one helper the
+ * closed forms (papers) and the norm studies (experiments) share.
+ */
+export function singularValues(A: Matrix): Float64Array {
+  if (A.rows === 0 || A.columns === 0) return new Float64Array(0);
+  return svd(A.rows >= A.columns ? A : A.transpose()).s;
+}

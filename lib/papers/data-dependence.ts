@@ -27,7 +27,7 @@
  * other n d_L - d_0 d_L NTK eigenvalues are zero.
  */
 import { Matrix } from "ml-matrix";
-import { svd } from "../linalg/svd";
+import { singularValues, svd } from "../linalg/svd";
 import { kron } from "../linalg/kron";
 import { completeBasis } from "../linalg/basis";
 import { muPair } from "./mu";
@@ -67,11 +67,6 @@ function checkData(fn: string, W: Matrix[], X: Matrix): number[] {
   return dims;
 }
 
-/** Singular values of A, descending, length min(rows, cols) (lib/linalg `svd`). */
-export function singularValues(A: Matrix): Float64Array {
-  if (A.rows === 0 || A.columns === 0) return new Float64Array(0);
-  return svd(A).s;
-}
 
 /** Spectral norm ||A||_2 (largest singular value). */
 export function spectralNorm(A: Matrix): number {
@@ -477,3 +472,6 @@ export function labelProportions(Y: Matrix): Float64Array {
 
 // App. C's real-data subsets are lib/data's classProportionSubset; the end-to-end form of a linear network
 // is lib/models' endToEndLinear (a closed form must not share code with the brute force that checks it).
+
+// Singular values come from lib/linalg (one helper for papers and experiments); re-exported for importers here.
+export { singularValues };

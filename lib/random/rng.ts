@@ -31,8 +31,8 @@ function hashLabel(label: string | number): number {
 
 /**
  * The project's seeded generator (xoshiro128**): uniform, normal, Rademacher and integer draws, Gaussian
- * matrices and arrays, Haar-orthogonal matrices, shuffles, and `fork(label)` for an independent stream per
- * purpose. Create it with `rng(seed)`; functions that draw take it as an argument (nothing calls Math.random).
+ * matrices and arrays, shuffles, and `fork(label)` for an independent stream per
+ * purpose (Haar-orthogonal matrices are a QR: `haarOrthogonal` in lib/linalg/haar). Create it with `rng(seed)`; functions that draw take it as an argument (nothing calls Math.random).
  * @example const gen = rng(20240601); const X = gen.normalMatrix(3, 100);
  */
 export class Rng {
@@ -141,46 +141,6 @@ export class Rng {
     return m;
   }
 
-  /**
-   * Haar-distributed n x n orthogonal matrix: Householder QR of a Gaussian matrix, with the signs of R's
-   * diagonal moved into Q (without that correction Q is not Haar; Mezzadri 2007).
-   */
-  orthogonal(n: number): Matrix {
-    checkCount("orthogonal n", n);
-    const a = this.normalMatrix(n, n).to2DArray();
-    // q accumulates the product of reflectors applied to the identity.
-    const q: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
-    const signs = new Float64Array(n);
-    for (let k = 0; k < n; k++) {
-      let norm = 0;
-      for (let i = k; i < n; i++) norm += a[i][k] * a[i][k];
-      norm = Math.sqrt(norm);
-      const alpha = a[k][k] >= 0 ? -norm : norm; // R_kk = alpha
-      signs[k] = alpha >= 0 ? 1 : -1;
-      const v = new Float64Array(n);
-      for (let i = k; i < n; i++) v[i] = a[i][k];
-      v[k] -= alpha;
-      let vv = 0;
-      for (let i = k; i < n; i++) vv += v[i] * v[i];
-      if (vv === 0) continue;
-      // A <- (I - 2 v v^T / v^T v) A, Q <- Q (I - 2 v v^T / v^T v)
-      for (let j = k; j < n; j++) {
-        let dot = 0;
-        for (let i = k; i < n; i++) dot += v[i] * a[i][j];
-        const f = (2 * dot) / vv;
-        for (let i = k; i < n; i++) a[i][j] -= f * v[i];
-      }
-      for (let i = 0; i < n; i++) {
-        let dot = 0;
-        for (let j = k; j < n; j++) dot += q[i][j] * v[j];
-        const f = (2 * dot) / vv;
-        for (let j = k; j < n; j++) q[i][j] -= f * v[j];
-      }
-    }
-    const out = new Matrix(n, n);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out.set(i, j, q[i][j] * signs[j]);
-    return out;
-  }
 
   /** A uniformly random permutation of {0, ..., n - 1} (Fisher-Yates). */
   permutation(n: number): Int32Array {

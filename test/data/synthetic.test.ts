@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Matrix } from "ml-matrix";
 import { whiten, orthonormalRows, alignedData, decorrelatedData, gaussianTeacher, sequenceReversal, oneHot, subsampleByClass, wedgeData, standardizeRows } from "../../lib/data/index";
 import { rng } from "../../lib/random/rng";
+import { haarOrthogonal } from "../../lib/linalg/haar";
 
 function maxAbsDiff(A: Matrix, B: Matrix): number {
   let m = 0;
@@ -42,7 +43,7 @@ describe("synthetic data", () => {
 
   it("alignedData: sample moments equal the population S_xx, S_yx exactly", () => {
     const gen = rng(32);
-    const U = gen.orthogonal(5), V = gen.orthogonal(6);
+    const U = haarOrthogonal(gen, 5), V = haarOrthogonal(gen, 6);
     const d = alignedData(U, V, { dStar: 4, r: 2, n: 30 }, gen);
     expect(maxAbsDiff(d.X.mmul(d.X.transpose()).div(30), d.Sxx)).toBeLessThan(1e-13);
     expect(maxAbsDiff(d.Y.mmul(d.X.transpose()).div(30), d.Syx)).toBeLessThan(1e-13);

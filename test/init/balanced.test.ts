@@ -3,6 +3,7 @@ import { Matrix } from "ml-matrix";
 import { balancedInit, usiInit, stronglyBalancedInit, sharedFormInit } from "../../lib/init/index";
 import { deepLinear } from "../../lib/models/index";
 import { rng } from "../../lib/random/rng";
+import { haarOrthogonal } from "../../lib/linalg/haar";
 
 function maxAbsDiff(A: Matrix, B: Matrix): number {
   let m = 0;
@@ -56,7 +57,7 @@ describe("balanced initialisations", () => {
 
   it("sharedFormInit places P(U D), P(D), P(D V^T)", () => {
     const gen = rng(23);
-    const U = gen.orthogonal(3), V = gen.orthogonal(4);
+    const U = haarOrthogonal(gen, 3), V = haarOrthogonal(gen, 4);
     const init = sharedFormInit([4, 5, 5, 3], U, [1.5, 0.5], V);
     const [W1, W2, W3] = deepLinear([4, 5, 5, 3]).unflatten(init.theta);
     expect(W2.get(0, 0)).toBe(1.5);

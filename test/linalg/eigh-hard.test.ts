@@ -5,11 +5,12 @@ import { Matrix } from "ml-matrix";
 import { eigh } from "../../lib/linalg/eigh";
 import { rng } from "../../lib/random/rng";
 import { eigenChecks, fromSpectrum } from "./helpers";
+import { haarOrthogonal } from "../../lib/linalg/haar";
 
 const LIMIT = 10;
 const g = rng(77);
 const n = 160;
-const Q = g.orthogonal(n);
+const Q = haarOrthogonal(g, n);
 const cases: [string, Matrix][] = [];
 for (const sp of [1e-15, 1e-13, 1e-11, 1e-9, 1e-7]) cases.push([`cluster 1 + i * ${sp}`, fromSpectrum(Q, Float64Array.from({ length: n }, (_, i) => 1 + i * sp))]);
 cases.push(["two interleaved clusters with 1e-12 spread", fromSpectrum(Q, Float64Array.from({ length: n }, (_, i) => (i % 2 ? 1 : -1) + (i % 7) * 1e-12))]);

@@ -2,6 +2,7 @@
 import { Matrix } from "ml-matrix";
 import { Rng } from "../../lib/random/rng";
 import { matmul, transpose } from "../../lib/linalg/blas";
+import { haarOrthogonal } from "../../lib/linalg/haar";
 
 export const EPS = 2.220446049250313e-16;
 
@@ -117,7 +118,7 @@ export function battery(g: Rng, sizes: number[]): TestMatrix[] {
     out.push({ name: `identity n=${n}`, A: Matrix.eye(n, n), exact: new Float64Array(n).fill(1) });
     const diag = Float64Array.from({ length: n }, () => g.normal());
     out.push({ name: `diagonal n=${n}`, A: Matrix.diag(Array.from(diag)), exact: diag.slice().sort() });
-    const Q = g.orthogonal(n);
+    const Q = haarOrthogonal(g, n);
     // graded: eigenvalues spread over 1e-12 .. 1
     const graded = Float64Array.from({ length: n }, (_, i) => Math.pow(10, (-12 * i) / Math.max(1, n - 1)));
     out.push({ name: `graded spectrum n=${n}`, A: fromSpectrum(Q, graded), exact: graded.slice().sort() });

@@ -38,6 +38,7 @@ import {
   traceFormula,
   traceFormulaData,
 } from "../../lib/papers/data-dependence";
+import { haarOrthogonal } from "../../lib/linalg/haar";
 
 // ----------------------------------------------------------------------------------------------------
 // brute-force helpers (independent of the module under test)
@@ -91,7 +92,7 @@ function randomNet(g: Rng, dims: number[], std = 0.5): Matrix[] {
 
 /** Whitened inputs: (1/n) X X^T = sigmaX^2 I, from the first d0 rows of a Haar orthogonal n x n matrix. */
 function whitened(g: Rng, d0: number, n: number, sigmaX: number): Matrix {
-  const Q = g.orthogonal(n);
+  const Q = haarOrthogonal(g, n);
   return Q.subMatrix(0, d0 - 1, 0, n - 1).mul(Math.sqrt(n) * sigmaX);
 }
 
@@ -99,10 +100,10 @@ function whitened(g: Rng, d0: number, n: number, sigmaX: number): Matrix {
 function stronglyBalanced(g: Rng, dims: number[], s: number[]): Matrix[] {
   const k = s.length;
   const S = Matrix.diag(s);
-  let V = g.orthogonal(dims[0]).subMatrix(0, dims[0] - 1, 0, k - 1);
+  let V = haarOrthogonal(g, dims[0]).subMatrix(0, dims[0] - 1, 0, k - 1);
   const W: Matrix[] = [];
   for (let l = 1; l < dims.length; l++) {
-    const U = g.orthogonal(dims[l]).subMatrix(0, dims[l] - 1, 0, k - 1);
+    const U = haarOrthogonal(g, dims[l]).subMatrix(0, dims[l] - 1, 0, k - 1);
     W.push(U.mmul(S).mmul(V.transpose()));
     V = U;
   }
@@ -359,8 +360,8 @@ describe("eq. (12)-(14): labels and sharpness", () => {
       const pred = balancedSolutionSingularValues(Y, sx, L);
       for (let i = 0; i < k; i++) expect(relErr(root[i], pred[i])).toBeLessThan(1e-12);
       // balanced factorisation M = W3 W2 W1
-      const R = g.orthogonal(width).subMatrix(0, width - 1, 0, k - 1);
-      const R2 = g.orthogonal(width).subMatrix(0, width - 1, 0, k - 1);
+      const R = haarOrthogonal(g, width).subMatrix(0, width - 1, 0, k - 1);
+      const R2 = haarOrthogonal(g, width).subMatrix(0, width - 1, 0, k - 1);
       const D = Matrix.diag(root);
       const W1 = R.mmul(D).mmul(svd.V.subMatrix(0, d0 - 1, 0, k - 1).transpose());
       const W2 = R2.mmul(D).mmul(R.transpose());

@@ -25,6 +25,7 @@ import {
   usiEigenvalues,
   widen,
 } from "../../lib/papers/depth-not-data";
+import { haarOrthogonal } from "../../lib/linalg/haar";
 
 // ---------- brute-force helpers (test only) ----------
 
@@ -70,8 +71,8 @@ interface Setting {
 function makeSetting(gen: Rng, widths: number[], r: number, dStar: number): Setting {
   const d0 = widths[0];
   const dL = widths[widths.length - 1];
-  const U = gen.orthogonal(dL);
-  const V = gen.orthogonal(d0);
+  const U = haarOrthogonal(gen, dL);
+  const V = haarOrthogonal(gen, d0);
   const Sxx = V.mmul(diagMatrix(d0, d0, Array.from({ length: dStar }, () => 1))).mmul(V.transpose());
   const Syx = U.mmul(diagMatrix(dL, d0, Array.from({ length: r }, () => 1))).mmul(V.transpose());
   return { widths, r, dStar, U, V, Sxx, Syx };
