@@ -39,6 +39,7 @@ async function runJob(job) {
         const k = existsSync(kernels) ? require(kernels) : {};
         setup = {
           blas: typeof k.setBlasThreads === "function" ? k.setBlasThreads : () => {},
+          kernels: typeof k.useBackend === "function" ? k.useBackend : () => {},
           rng: require(join(__dirname, "..", "random", "rng.ts")).rng,
           encodeResult: require(join(__dirname, "encode.ts")).encodeResult,
           writeTask: require(join(__dirname, "store.ts")).writeTask,
@@ -46,6 +47,8 @@ async function runJob(job) {
       }
       // One BLAS thread per worker, set for every job: the setting is process-wide, and the main thread
       // takes its own count back between jobs (a multi-threaded BLAS changes the last bits).
+      // The main thread's kernels (a test or a notebook may have switched them with useBackend).
+      if (job.backend) setup.kernels(job.backend);
       setup.blas(1);
       fn = require(modulePath)[run];
       if (typeof fn !== "function") throw new Error(`runTasksBlocking: ${modulePath} exports no function "${run}"`);

@@ -9,7 +9,7 @@
 import { availableParallelism } from "os";
 import { join } from "path";
 import { Worker } from "worker_threads";
-import { backendInfo, setBlasThreads } from "../linalg/kernels";
+import { backendInfo, backendName, setBlasThreads } from "../linalg/kernels";
 import { rng } from "../random/rng";
 import type { Rng } from "../random/rng";
 import { decodeResult, encodeResult } from "./encode";
@@ -82,6 +82,14 @@ export function workerCount(fn = "runTasks"): number {
   return n;
 }
 
+/**
+ * The compute backend in use, as part of a code version: `native`, `wasm` or `js`. Not the BLAS build or
+ * the CPU: shards run on different machines must merge, and results across CPUs agree to rounding.
+ */
+export function kernelsId(): string {
+  return backendName();
+}
+
 /** The tasks of a study with their keys (nothing is run). */
 export function planTasks<P>(spec: StudyTasks<P>, fn = "planTasks"): { tasks: Task<P>[]; keys: string[] } {
   if (spec === null || typeof spec !== "object") throw new TypeError(`${fn}: expected a study spec object`);
@@ -91,7 +99,9 @@ export function planTasks<P>(spec: StudyTasks<P>, fn = "planTasks"): { tasks: Ta
   let codeVersion = spec.codeVersion;
   if (codeVersion === undefined) {
     if (spec.module === undefined) throw new TypeError(`${fn}: give codeVersion, or module (its sources then version the tasks)`);
-    codeVersion = sourceVersion(spec.module);
+    // The backend is part of the code: native and wasm agree only to rounding, so a task computed on one
+    // is never read back as the other's (a machine without OpenBLAS does not mix into a native study).
+    codeVersion = `${sourceVersion(spec.module)}+${kernelsId()}`;
   }
   if (typeof codeVersion !== "string" || codeVersion === "") throw new TypeError(`${fn}: codeVersion must be a non-empty string`);
   const root = rng(spec.seed);
@@ -257,7 +267,7 @@ export async function runTasks<P, R>(spec: StudyTasks<P>, run: string): Promise<
           }
         };
         for (let k = 0; k < size; k++) {
-          const w = new Worker(join(__dirname, "worker.cjs"), { workerData: { module, run, shared: spec.shared } });
+          const w = new Worker(join(__dirname, "worker.cjs"), { workerData: { module, run, shared: spec.shared, backend: backendName() } });
           workers.push(w);
           w.on("message", (msg: { index: number; encoded?: unknown; seconds?: number; error?: string }) => {
             if (failed) return;
@@ -364,7 +374,7 @@ export function runTasksBlocking<P, R>(spec: StudyTasks<P>, run: string, fn: Tas
   // since a worker keeps the modules it loaded.
   const poolKey = `${module}\0${p.tasks[0].codeVersion}`;
   if (pool.key !== poolKey) closePool();
-  const job = { control: control.buffer, errorBytes, modulePath: module, run, todo, root: p.root, shared: spec.shared };
+  const job = { control: control.buffer, errorBytes, modulePath: module, run, todo, root: p.root, shared: spec.shared, backend: backendName() };
   const workers = pool.workers.slice(0, size);
   p.log(`tasks ${spec.study}: ${size} worker threads`);
   let ok = false;

@@ -12,6 +12,8 @@ const kernels = join(root, "lib", "linalg", "kernels", "index.ts");
 // One BLAS thread per worker: the workers already use the cores.
 if (existsSync(kernels)) {
   const k = require(kernels);
+  // The main thread's kernels (a test or a notebook may have switched them with useBackend).
+  if (workerData.backend && typeof k.useBackend === "function") k.useBackend(workerData.backend);
   if (typeof k.setBlasThreads === "function") k.setBlasThreads(1);
 }
 const { rng } = require(join(root, "lib", "random", "rng.ts"));

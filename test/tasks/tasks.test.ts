@@ -7,7 +7,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFile
 import { tmpdir } from "os";
 import { join } from "path";
 import { canonicalJson, decodeResult, encodeResult, inShard, parseShard, planTasks, readTask, runTasks, runTasksSync, ShardPendingError, sourceVersion, studyDir, taskKey, taskPath } from "../../lib/tasks";
-import { spectrumTask } from "./fixtures/study";
+import { backendTask, spectrumTask } from "./fixtures/study";
+import { availableBackends, backendName, useBackend } from "../../lib/linalg/kernels";
+import { runTasksBlocking } from "../../lib/tasks/run";
 
 const root = join(__dirname, "..", "..");
 const studyModule = join(__dirname, "fixtures", "study.ts");
@@ -145,6 +147,22 @@ describe("worker threads", () => {
     expect(plain(one.results)).toBe(plain(inline.results));
     expect(plain(two.results)).toBe(plain(inline.results));
     expect(lines).toContain("tasks w/two: 2 worker threads");
+  }, 60_000);
+
+  it("the backend is part of a module's code version, and workers compute on the main thread's backend", async () => {
+    const s = (study: string, workers: number) => ({ study, seed: 2, params: [{ n: 1 }, { n: 2 }, { n: 3 }], module: studyModule, workers, log });
+    const here = backendName();
+    const other = availableBackends().find((b) => b !== here) ?? here;
+    const keysHere = planTasks(s("w/backend", 2)).keys;
+    const prev = useBackend(other);
+    try {
+      if (other !== here) expect(planTasks(s("w/backend", 2)).keys).not.toEqual(keysHere);
+      expect(planTasks(s("w/backend", 2)).tasks[0].codeVersion).toBe(`${sourceVersion(studyModule)}+${other}`);
+      expect((await runTasks(s("w/backend-async", 2), "backendTask")).results).toEqual([other, other, other]);
+      expect(runTasksBlocking(s("w/backend-blocking", 2), "backendTask", backendTask).results).toEqual([other, other, other]);
+    } finally {
+      useBackend(prev);
+    }
   }, 60_000);
 
   it("a failing task rejects, naming the task", async () => {
