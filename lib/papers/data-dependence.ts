@@ -30,7 +30,11 @@ import { Matrix } from "ml-matrix";
 import { singularValues, svd } from "../linalg/svd";
 import { kron } from "../linalg/kron";
 import { completeBasis } from "../linalg/basis";
-import { muPair } from "./mu";
+import { muPair, parameterCount, PairEigenvalue } from "./mu";
+
+// Shared with Depth, Not Data (./mu); re-exported for importers of this module.
+export { parameterCount };
+export type { PairEigenvalue };
 
 // ---------------------------------------------------------------------------------------------------
 // Small helpers (argument checking, SVD, Kronecker)
@@ -123,13 +127,6 @@ export function partialProducts(W: Matrix[]): { P: Matrix[]; S: Matrix[] } {
   return { P, S };
 }
 
-/** Number of parameters p = sum_l d_{l-1} d_l. */
-export function parameterCount(W: Matrix[]): number {
-  const dims = layerDims(W, "parameterCount");
-  let p = 0;
-  for (let l = 1; l < dims.length; l++) p += dims[l - 1] * dims[l];
-  return p;
-}
 
 /**
  * The Jacobian of eq. (4), J = [J_1 ... J_L] with J_l = (P_l X)^T (x) S_l, as a dense (n d_L) x p matrix in
@@ -143,7 +140,7 @@ export function jacobianKron(W: Matrix[], X: Matrix, options: OrderingOptions = 
   const rm = rowMajor("jacobianKron", options);
   const { P, S } = partialProducts(W);
   const blocks = W.map((_, l) => (rm ? kron(S[l], P[l].mmul(X).transpose()) : kron(P[l].mmul(X).transpose(), S[l])));
-  const J = new Matrix(blocks[0].rows, parameterCount(W));
+  const J = new Matrix(blocks[0].rows, parameterCount(layerDims(W, "jacobianKron")));
   let off = 0;
   for (const B of blocks) {
     J.setSubMatrix(B, 0, off);
@@ -288,15 +285,6 @@ export function balancedEigenvalueNaive(si: number, sj: number, L: number): numb
   return (Math.pow(a, L) - Math.pow(b, L)) / (a - b);
 }
 
-/** One eigenvalue of (8)/(15) with its pair of indices. */
-export interface PairEigenvalue {
-  /** Eigenvalue of (1/n) J J^T. */
-  value: number;
-  /** Index i (0-based) of the right singular vector v_i of W_1 (i < d_0). */
-  i: number;
-  /** Index j (0-based) of the left singular vector u_j of W_L (j < d_L). */
-  j: number;
-}
 
 /**
  * All d_0 d_L eigenvalues (9) of the NTK of a strongly balanced network on row(X^T) (x) R^{d_L}, sorted

@@ -20,7 +20,11 @@
  * Hessian from `lib/curvature`.
  */
 import { Matrix } from "ml-matrix";
-import { geometricSum, logMuPair, muPair } from "./mu";
+import { geometricSum, logMuPair, muPair, parameterCount, PairEigenvalue } from "./mu";
+
+// Shared with Data Dependence (./mu); re-exported for importers of this module.
+export { parameterCount };
+export type { PairEigenvalue };
 
 // mu_ij lives in ./mu (one evaluation shared with data-dependence's eq. (9)); re-exported for existing imports.
 export { geometricSum, logMuPair, muPair };
@@ -148,11 +152,8 @@ export function excessLoss(lambdas: ArrayLike<number>, L: number, r: number, dSt
   return e;
 }
 
-/** One eigenvalue of H_o predicted for the pair (i, j) (0-based), with its cluster. */
-export interface PairEigenvalue {
-  i: number;
-  j: number;
-  value: number;
+/** One eigenvalue of H_o predicted for the pair (output u_i, input v_j) (0-based), with its cluster. */
+export interface ClusteredPairEigenvalue extends PairEigenvalue {
   cluster: Cluster;
 }
 
@@ -170,7 +171,7 @@ export interface PairEigenvalue {
 export function gramSpectrum(
   lambdas: ArrayLike<number>,
   options: { L: number; r: number; dStar: number; dOut: number },
-): PairEigenvalue[] {
+): ClusteredPairEigenvalue[] {
   const { L, r, dStar, dOut } = options;
   requireDepth("gramSpectrum", L);
   requireCount("gramSpectrum", "r", r);
@@ -178,7 +179,7 @@ export function gramSpectrum(
   requireCount("gramSpectrum", "dOut", dOut, 1);
   if (r > Math.min(dStar, dOut)) throw new RangeError(`gramSpectrum: r must be <= min(dStar, dOut), got r = ${r}`);
   const lam = (i: number) => (i < lambdas.length ? lambdas[i] : 0);
-  const out: PairEigenvalue[] = [];
+  const out: ClusteredPairEigenvalue[] = [];
   for (let i = 0; i < dOut; i++) {
     for (let j = 0; j < dStar; j++) {
       const inside = (i < r ? 1 : 0) + (j < r ? 1 : 0);
@@ -189,16 +190,6 @@ export function gramSpectrum(
   return out.sort((p, q) => q.value - p.value);
 }
 
-/** Number of parameters of a network with widths [d_0, d_1, ..., d_L]: sum_l d_l d_{l-1}. */
-export function parameterCount(widths: ArrayLike<number>): number {
-  if (widths.length < 2) throw new RangeError(`parameterCount: widths needs at least 2 entries, got ${widths.length}`);
-  let p = 0;
-  for (let l = 1; l < widths.length; l++) {
-    requireCount("parameterCount", `widths[${l}]`, widths[l], 1);
-    p += widths[l] * widths[l - 1];
-  }
-  return p;
-}
 
 /** The cluster sizes of Theorem 3.5: r^2 dominant, (d* + d_L - 2r) r bulk, p - both zero. */
 export function clusterCounts(r: number, dStar: number, dOut: number, p: number): { dominant: number; bulk: number; zero: number } {

@@ -87,3 +87,28 @@ export function logMuPair(lambdaI: number, lambdaJ: number, L: number): number {
   if (x === 0) return -Infinity;
   return 2 * (L - 1) * Math.log(x) + Math.log(geometricSum(oneMinusQ, L));
 }
+
+/**
+ * One eigenvalue predicted for a pair of directions (i, j), 0-based, of a deep linear network: in Depth,
+ * Not Data the pair (output u_i, input v_j) of H_o; in Data Dependence eq. (8)/(15) the pair (right singular
+ * vector v_i of W_1, left singular vector u_j of W_L). Each paper's module documents its own pairing.
+ */
+export interface PairEigenvalue {
+  /** The eigenvalue. */
+  value: number;
+  i: number;
+  j: number;
+}
+
+/** Number of parameters p = sum_l d_{l-1} d_l of a linear network with widths [d_0, d_1, ..., d_L]. */
+export function parameterCount(widths: ArrayLike<number>): number {
+  if (widths.length < 2) throw new RangeError(`parameterCount: widths needs at least 2 entries, got ${widths.length}`);
+  let p = 0;
+  for (let l = 1; l < widths.length; l++) {
+    const d = widths[l], prev = widths[l - 1];
+    if (!Number.isInteger(d) || d < 1) throw new RangeError(`parameterCount: widths[${l}] must be an integer >= 1, got ${d}`);
+    if (l === 1 && (!Number.isInteger(prev) || prev < 1)) throw new RangeError(`parameterCount: widths[0] must be an integer >= 1, got ${prev}`);
+    p += d * prev;
+  }
+  return p;
+}
