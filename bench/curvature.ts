@@ -11,8 +11,7 @@
  * `{threads, ours_grad_s, ours_hvp_s, torch_grad_s, torch_hvp_s, torch_blas}`) and build/bench/curvature.md.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { Session } from "node:inspector";
+import { mkdirSync, readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { mlp } from "../lib/models/index";
@@ -21,6 +20,7 @@ import { backendInfo, setBlasThreads } from "../lib/linalg/kernels/index";
 import { pytorchDefaultInit } from "../lib/init/index";
 import { loadFashionMnist, imagesToMatrix, oneHot, selectLabels } from "../lib/data/index";
 import { rng } from "../lib/random/rng";
+import { writeAtomic, profileTop, bytesOf } from "./common";
 
 const n = Number(process.argv[2] ?? 5000);
 const reps = Number(process.argv[3] ?? 3);
@@ -30,12 +30,6 @@ const THREADS = [1, 2];
 const outDir = join(process.cwd(), "build", "bench");
 mkdirSync(outDir, { recursive: true });
 
-/** Write a file atomically: temp file in the same folder, then rename. */
-function writeAtomic(path: string, data: string | Buffer): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
 
 const widths = [784, 256, 256, 256, 10];
 const gen = rng(20240601);
@@ -61,52 +55,15 @@ function timeIt<T>(f: () => T): { seconds: number; result: T } {
   return { seconds: times[Math.floor(times.length / 2)], result };
 }
 
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
-interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
 
-/** Top self-time functions of `f` (run `times` times) by the in-process V8 CPU profiler. */
-function profileTop(f: () => void, times: number, top = 5): Array<{ fn: string; self_ms: number; share: number }> {
-  const s = new Session();
-  s.connect();
-  let profile: Profile | null = null;
-  // the in-thread inspector session answers synchronously
-  s.post("Profiler.enable");
-  s.post("Profiler.setSamplingInterval", { interval: 200 });
-  s.post("Profiler.start");
-  for (let i = 0; i < times; i++) f();
-  s.post("Profiler.stop", (err, res) => { if (!err) profile = (res as unknown as { profile: Profile }).profile; });
-  s.disconnect();
-  if (profile === null) return [];
-  const p: Profile = profile;
-  const byId = new Map(p.nodes.map((nd) => [nd.id, nd]));
-  const self = new Map<string, number>();
-  let total = 0;
-  for (let i = 0; i < p.samples.length; i++) {
-    const nd = byId.get(p.samples[i])!;
-    const cf = nd.callFrame;
-    if (!cf.url && ["(root)", "(idle)", "(program)"].includes(cf.functionName)) continue;
-    const file = cf.url.replace(/^.*\/build\/dist\//, "").replace(/^file:\/\//, "");
-    // frames without a script are native code under arbitrary names ("in", "dispatch", "opaque", ...: koffi's
-    // call trampolines into BLAS/LAPACK, V8 builtins), so they are pooled
-    const key = file ? `${cf.functionName || "(anonymous)"} ${file}:${cf.lineNumber + 1}` : cf.functionName.startsWith("(") ? cf.functionName : "[native: BLAS/LAPACK via koffi, V8 builtins]";
-    const dt = p.timeDeltas[i] / 1000;
-    self.set(key, (self.get(key) ?? 0) + dt);
-    total += dt;
-  }
-  return [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([fn, ms]) => ({ fn, self_ms: ms, share: ms / total }));
-}
-
-function toF64(a: Float64Array): Buffer {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-}
 const xs = new Float64Array(784 * n);
 for (let i = 0; i < 784; i++) for (let j = 0; j < n; j++) xs[i * n + j] = X.get(i, j);
 const ys = new Float64Array(10 * n);
 for (let i = 0; i < 10; i++) for (let j = 0; j < n; j++) ys[i * n + j] = Y.get(i, j);
-writeAtomic(join(outDir, "curvature-X.f64"), toF64(xs));
-writeAtomic(join(outDir, "curvature-Y.f64"), toF64(ys));
-writeAtomic(join(outDir, "curvature-theta.f64"), toF64(theta));
-writeAtomic(join(outDir, "curvature-v.f64"), toF64(v));
+writeAtomic(join(outDir, "curvature-X.f64"), bytesOf(xs));
+writeAtomic(join(outDir, "curvature-Y.f64"), bytesOf(ys));
+writeAtomic(join(outDir, "curvature-theta.f64"), bytesOf(theta));
+writeAtomic(join(outDir, "curvature-v.f64"), bytesOf(v));
 
 const python = `
 import sys, time, json

@@ -12,14 +12,14 @@
  * rows) and build/bench/study.md.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { Session } from "node:inspector";
+import { mkdirSync, readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { buildModel, initNet, sharpness, taskProblem, teacherTask, trainNet } from "../lib/experiments/norm-correlation";
 import type { NetSpec, TrainSpec } from "../lib/experiments/norm-correlation";
 import { backendInfo, setBlasThreads } from "../lib/linalg/kernels/index";
 import { rng } from "../lib/random/rng";
+import { writeAtomic, profileTop } from "./common";
 
 const epochs = Number(process.argv[2] ?? 200);
 if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`bench study: epochs must be a positive integer, got ${process.argv[2]}`);
@@ -27,12 +27,6 @@ const THREADS = [1, 2];
 const outDir = join(process.cwd(), "build", "bench");
 mkdirSync(outDir, { recursive: true });
 
-/** Write a file atomically: temp file in the same folder, then rename. */
-function writeAtomic(path: string, data: string | Buffer): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
 const bytes = (a: Float64Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 const rd = (f: string) => { const b = readFileSync(join(outDir, f)); return new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)); };
 
@@ -168,40 +162,6 @@ function torchRun(t: number): Torch | string {
   return JSON.parse(run.stdout.trim().split("\n").pop() as string) as Torch;
 }
 
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
-interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
-
-/** Top self-time functions of `f` (run `times` times) by the in-process V8 CPU profiler. */
-function profileTop(f: () => void, times: number, top = 5): Array<{ fn: string; self_ms: number; share: number }> {
-  const s = new Session();
-  s.connect();
-  let profile: Profile | null = null;
-  // the in-thread inspector session answers synchronously
-  s.post("Profiler.enable");
-  s.post("Profiler.setSamplingInterval", { interval: 200 });
-  s.post("Profiler.start");
-  for (let i = 0; i < times; i++) f();
-  s.post("Profiler.stop", (err, res) => { if (!err) profile = (res as unknown as { profile: Profile }).profile; });
-  s.disconnect();
-  if (profile === null) return [];
-  const p: Profile = profile;
-  const byId = new Map(p.nodes.map((nd) => [nd.id, nd]));
-  const self = new Map<string, number>();
-  let total = 0;
-  for (let i = 0; i < p.samples.length; i++) {
-    const nd = byId.get(p.samples[i])!;
-    const cf = nd.callFrame;
-    if (!cf.url && ["(root)", "(idle)", "(program)"].includes(cf.functionName)) continue;
-    const file = cf.url.replace(/^.*\/build\/dist\//, "").replace(/^file:\/\//, "");
-    // frames without a script are native code under arbitrary names ("in", "dispatch", "opaque", ...: koffi's
-    // call trampolines into BLAS/LAPACK, V8 builtins), so they are pooled
-    const key = file ? `${cf.functionName || "(anonymous)"} ${file}:${cf.lineNumber + 1}` : cf.functionName.startsWith("(") ? cf.functionName : "[native: BLAS/LAPACK via koffi, V8 builtins]";
-    const dt = p.timeDeltas[i] / 1000;
-    self.set(key, (self.get(key) ?? 0) + dt);
-    total += dt;
-  }
-  return [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([fn, ms]) => ({ fn, self_ms: ms, share: ms / total }));
-}
 
 const relDiff = (a: Float64Array, b: Float64Array) => {
   let d = 0, s = 0;
