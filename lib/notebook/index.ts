@@ -11,3 +11,5 @@ export type { MimeBundle, DisplaySink } from "./display";
 export { scale, pick, parseScale } from "./scale";
 export type { Scale } from "./scale";
 export { rng, Rng } from "../random/rng";
+export { paperRun, readLedgerEntry, ledgerStale, ledgerSummary, formatDuration } from "./ledger";
+export type { LedgerEntry } from "./ledger";
