@@ -1,5 +1,9 @@
-import { describe, expect, it } from "vitest";
-import { topPanel, tracePanel } from "../../lib/experiments/figures/trace-during-training";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { mkdtempSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { geometricRecords, topPanel, topPanels, tracePanel, tracePanels } from "../../lib/experiments/figures/trace-during-training";
+import { encodeResult } from "../../lib/tasks";
 import { hessian } from "../../lib/curvature";
 import { eigh } from "../../lib/linalg/eigh";
 import type { ImageDataset } from "../../lib/data";
@@ -44,3 +48,64 @@ describe("trace during training (Data Dependence, Figure 3)", () => {
     for (let i = 0; i < 3; i++) expect(Math.abs(records[0].hess[i] - dense[i]) / scale).toBeLessThan(1e-8);
   });
 });
+
+describe("Figures 3 and 4 as tasks: one panel per data set", () => {
+  const saved: Record<string, string | undefined> = {};
+  const fresh = () => {
+    for (const k of ["HS_QUICK_TASKS_DIR", "HS_TASKS_DIR"]) process.env[k] = mkdtempSync(join(tmpdir(), "hs-trace-panels-"));
+  };
+  beforeEach(() => {
+    for (const k of ["HS_QUICK_TASKS_DIR", "HS_TASKS_DIR"]) saved[k] = process.env[k];
+    fresh();
+  });
+  afterEach(() => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+  // A panel without its timing (seconds differ between runs) and its label.
+  const untimed = (panels: { seconds: number; label?: string }[]) => JSON.stringify(encodeResult(panels.map(({ seconds: _s, label: _l, ...rest }) => rest)));
+  const other = (): ImageDataset => ({ ...tinyImages(), name: "tiny-2", labels: Uint8Array.from({ length: 60 }, (_, i) => (i * 7) % 3) });
+
+  it("tracePanels: a panel is tracePanel with gen.fork(label); 1 and 2 workers agree; a second run reads every panel back", () => {
+    const options = { n: 40, width: 4, L: 3, lr: 0.01, epochs: 10, probes: 20, recordAt: [0, 10] };
+    const panels = [{ label: "tiny", ds: tinyImages() }, { label: "tiny-2", ds: other() }];
+    const lines: string[] = [];
+    const one = tracePanels(panels, options, rng(33), { workers: 1, log: (l) => lines.push(l) });
+    expect(one.map((p) => p.label)).toEqual(["tiny", "tiny-2"]);
+    expect(untimed([tracePanel(panels[1].ds, "tiny-2", options, rng(33).fork("tiny-2"))])).toBe(untimed([one[1]]));
+    fresh();
+    const two = tracePanels(panels, options, rng(33), { workers: 2, log: (l) => lines.push(l) });
+    expect(untimed(two)).toBe(untimed(one));
+    lines.length = 0;
+    const again = tracePanels(panels, options, rng(33), { workers: 2, log: (l) => lines.push(l) });
+    expect(JSON.stringify(encodeResult(again))).toBe(JSON.stringify(encodeResult(two)));
+    expect(lines.some((l) => l.includes("2 tasks, 2 stored, 0 to compute"))).toBe(true);
+  });
+
+  it("topPanels: 1 and 2 workers agree; the key follows the settings", () => {
+    const options = { n: 40, width: 4, lr: 0.01, epochs: 5, k: 3, tol: 1e-10, maxIterations: 500, recordAt: [0, 5] };
+    const panels = [{ label: "tiny", ds: tinyImages() }, { label: "tiny-2", ds: other() }];
+    const one = topPanels(panels, options, rng(34), { workers: 1, log: () => {} });
+    expect(one[0].p).toBe(run0p(options));
+    fresh();
+    const two = topPanels(panels, options, rng(34), { workers: 2, log: () => {} });
+    expect(untimed(two)).toBe(untimed(one));
+    const lines: string[] = [];
+    topPanels(panels, { ...options, epochs: 6, recordAt: [0, 6] }, rng(34), { workers: 1, log: (l) => lines.push(l) });
+    expect(lines.some((l) => l.includes("2 tasks, 0 stored, 2 to compute"))).toBe(true);
+  });
+
+  it("geometricRecords spaces records from 0 to the last epoch", () => {
+    expect(geometricRecords(600, 6)).toEqual([0, 4, 13, 46, 167, 600]); // round(600^(i/5))
+    expect(geometricRecords(1000, 4)).toEqual([0, 10, 100, 1000]);
+    expect(geometricRecords(3, 4)).toEqual([0, 1, 2, 3]); // round(3^(1/3)) = 1, round(3^(2/3)) = 2
+    expect(() => geometricRecords(10, 1)).toThrow("geometricRecords: records must be an integer >= 2, got 1");
+  });
+});
+
+/** Parameter count of the two-layer net of topPanels' test: d0 (6 pixels, none constant) x width + width x 3. */
+function run0p(options: { width: number }): number {
+  return 6 * options.width + options.width * 3;
+}

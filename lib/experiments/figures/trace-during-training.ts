@@ -1,9 +1,12 @@
 /**
  * Data Dependence, Figures 3 and 4 (App. A, B, C): the trace (Hutchinson against (7)) and the top eigenvalues
  * (LOBPCG against (15)) of the Hessian during training, for one image data set. The notebook keeps the parameters, the checks and the
- * plots; this is the training run and the recording.
+ * plots; this is the training run and the recording. Each data set's panel is one task of lib/tasks
+ * (`tracePanels`, `topPanels`): run on worker threads, stored when it finishes, read back by a later run, so a
+ * killed paper-scale run resumes with the panels it had finished.
  */
 import type { ImageDataset } from "../../data/loaders";
+import { dataDir, loadCifar10, loadFashionMnist, loadMnist } from "../../data/loaders";
 import { classProportionSubset } from "../../data/subsets";
 import { deepLinear } from "../../models/mlp";
 import { endToEndLinear } from "../../models/end-to-end";
@@ -17,6 +20,9 @@ import { pytorchDefaultInit } from "../../init/generic";
 import { gradientDescent, halvingSchedule } from "../../train";
 import { shallowTopEigenvalues, traceFormula } from "../../papers/data-dependence";
 import type { Rng } from "../../random/rng";
+import { canonicalJson, runTasksBlocking, scaleTasksRoot, sha256 } from "../../tasks";
+import type { TaskFunction } from "../../tasks";
+import { DatasetRef, sharedDataset, sharedDatasets } from "../data-dependence/image-datasets";
 
 /** One recorded epoch: the loss, (7) from the weights, Hutchinson's estimate, its standard error and z. */
 export interface TraceRecord {
@@ -160,4 +166,112 @@ export function topPanel(ds: ImageDataset, label: string, options: TopPanelOptio
   };
   gradientDescent(problem, theta0, { steps: options.epochs, lr: halvingSchedule(options.lr), onStep });
   return { run, records, seconds: (Date.now() - t0) / 1000 };
+}
+
+/** A panel of Figure 3 or 4: the data set's label (the figure's panel title) and the data set. */
+export interface LabelledDataset {
+  label: string;
+  ds: ImageDataset;
+}
+
+/**
+ * The panels of Figures 3 and 4 (and 1c): Fashion-MNIST (its files must be present), then `optionalDatasets`.
+ */
+export function figureDatasets(n: number, log: (line: string) => void = (l) => console.log(l)): LabelledDataset[] {
+  return [{ label: "Fashion-MNIST", ds: loadFashionMnist("train") }, ...optionalDatasets(n, log)];
+}
+
+/**
+ * MNIST and CIFAR-10, each when its files are present under `dataDir()` and d_0 < n (whitening needs n > d_0);
+ * a line says why a panel is left out. Nothing is substituted for an absent data set.
+ */
+export function optionalDatasets(n: number, log: (line: string) => void = (l) => console.log(l)): LabelledDataset[] {
+  const out: LabelledDataset[] = [];
+  for (const [label, load] of [["MNIST", () => loadMnist("train")], ["CIFAR-10", () => loadCifar10("train")]] as [string, () => ImageDataset][]) {
+    let ds: ImageDataset;
+    try { ds = load(); } catch (e) { log(`${label}: files absent under ${dataDir()}, panel not drawn (${(e as Error).message.split("\n")[0]})`); continue; }
+    if (ds.dim >= n) { log(`${label}: d0 = ${ds.dim} >= n = ${n}: whitening needs n > d0; run with --scale paper (n = 5000).`); continue; }
+    out.push({ label, ds });
+  }
+  return out;
+}
+
+/** `records` epochs from 0 to `epochs`, spaced geometrically (early training, when the loss is high, well covered). */
+export function geometricRecords(epochs: number, records: number): number[] {
+  if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`geometricRecords: epochs must be a positive integer, got ${epochs}`);
+  if (!Number.isInteger(records) || records < 2) throw new RangeError(`geometricRecords: records must be an integer >= 2, got ${records}`);
+  return Array.from(new Set(Array.from({ length: records }, (_, i) => (i === 0 ? 0 : Math.round(Math.pow(epochs, i / (records - 1))))))).sort((a, b) => a - b);
+}
+
+/** One panel as a task: which data set (name and content hash), its label (fork labels of its probes) and the settings. */
+export interface PanelTaskParams<O> {
+  dataset: DatasetRef;
+  label: string;
+  options: O;
+}
+
+/** Figure 3's panel as a task of lib/tasks: `tracePanel` on the data set of `context.shared`, drawing from `gen`. */
+export function tracePanelTask(p: PanelTaskParams<TracePanelOptions>, gen: Rng, context: { shared?: unknown }): TracePanel {
+  return tracePanel(sharedDataset(context.shared, p.dataset, "tracePanelTask"), p.label, p.options, gen);
+}
+
+/** What a Figure 4 panel keeps (plain data: `topPanel` without the model and problem). */
+export interface TopPanelSummary {
+  records: TopRecord[];
+  initialLoss: { population: number; sample: number };
+  initialGradientError: number;
+  d0: number;
+  dropped: number;
+  /** Parameter count. */
+  p: number;
+  seconds: number;
+}
+
+/** Figure 4's panel as a task of lib/tasks: `topPanel` on the data set of `context.shared`, drawing from `gen`. */
+export function topPanelTask(p: PanelTaskParams<TopPanelOptions>, gen: Rng, context: { shared?: unknown }): TopPanelSummary {
+  const { run, records, seconds } = topPanel(sharedDataset(context.shared, p.dataset, "topPanelTask"), p.label, p.options, gen);
+  return { records, initialLoss: run.initialLoss, initialGradientError: run.initialGradientError, d0: run.d0, dropped: run.dropped, p: run.theta0.length, seconds };
+}
+
+/** How a figure's panels run (lib/tasks): every field optional. */
+export interface PanelRunOptions {
+  /** Worker threads (default HS_WORKERS, else every core). */
+  workers?: number;
+  /** Where progress lines go (default console.log). */
+  log?: (line: string) => void;
+}
+
+// One task per panel, fork label = the panel's label, study `data-dependence-<figure>/<hash>`.
+function panelStudy<O, R>(figure: string, run: string, fn: TaskFunction<PanelTaskParams<O>, R>, panels: LabelledDataset[], options: O, gen: Rng, runOptions: PanelRunOptions): (R & { label: string })[] {
+  if (!Array.isArray(panels) || panels.length === 0) throw new RangeError(`${run}: panels must be a non-empty array of { label, ds }`);
+  const { shared, refs } = sharedDatasets(panels.map((p) => p.ds));
+  const params = panels.map((p, i) => ({ dataset: refs[i], label: p.label, options }));
+  const out = runTasksBlocking<PanelTaskParams<O>, R>({
+    study: `data-dependence-${figure}/${sha256(canonicalJson({ params, seed: gen.seed }, run)).slice(0, 12)}`,
+    seed: gen.seed,
+    label: (i) => panels[i].label,
+    params,
+    module: __filename,
+    root: scaleTasksRoot(),
+    shared,
+    workers: runOptions.workers,
+    log: runOptions.log,
+  }, run, fn);
+  return out.results.map((r, i) => ({ ...r, label: panels[i].label }));
+}
+
+/**
+ * Data Dependence, Figure 3: `tracePanel` for each data set, each panel a resumable task (`tracePanelTask`)
+ * drawing from `gen.fork(label)`, stored under `scaleTasksRoot()` in `data-dependence-figure-3/<hash>`.
+ */
+export function tracePanels(panels: LabelledDataset[], options: TracePanelOptions, gen: Rng, runOptions: PanelRunOptions = {}): (TracePanel & { label: string })[] {
+  return panelStudy("figure-3", "tracePanelTask", tracePanelTask, panels, options, gen, runOptions);
+}
+
+/**
+ * Data Dependence, Figure 4: `topPanel` for each data set, each panel a resumable task (`topPanelTask`)
+ * drawing from `gen.fork(label)`, stored under `scaleTasksRoot()` in `data-dependence-figure-4/<hash>`.
+ */
+export function topPanels(panels: LabelledDataset[], options: TopPanelOptions, gen: Rng, runOptions: PanelRunOptions = {}): (TopPanelSummary & { label: string })[] {
+  return panelStudy("figure-4", "topPanelTask", topPanelTask, panels, options, gen, runOptions);
 }
