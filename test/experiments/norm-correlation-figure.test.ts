@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
-  NormFigureConfig, deficitOverHalfWidth, halfWidth, lastMatrixMargin, normCorrelationFigure, normFigureSoundness, perMatrix,
-  perMatrixTable, phasePanels, spectralOrdering, strongest,
+  D1_PROTOCOL, DEEP_LINEAR_D1, DEEP_LINEAR_D10, DEEP_RELU_D1, NormFigureConfig, NotebookChecks, PAPER_NETS, TWO_LAYER_LINEAR, byParam,
+  checkNormSoundness, deficitOverHalfWidth, describeNormFigure, fmtByParam, halfWidth, lastMatrixMargin, normCorrelationFigure,
+  normFigureSoundness, perMatrix, perMatrixTable, perStudy, phasePanels, productAndBest, quickProtocol, requireChecks, spectralOrdering,
+  spectralScatter, strongest,
 } from "../../lib/experiments/figures/norm-correlation-figure";
 import { correlate, normSeries, orderingMargin, runStudy } from "../../lib/experiments/norm-correlation";
 import { rng } from "../../lib/random/rng";
@@ -15,6 +17,19 @@ const once = <T>(f: () => T) => { let v: T | undefined; return () => (v ??= f())
 const dFig = once(() => normCorrelationFigure(dSweep, rng(7)));
 const depthFig = once(() => normCorrelationFigure(depthSweep, rng(8)));
 const SLOW = { timeout: 600_000 };
+
+/** A stand-in for lib/notebook's check functions: records every call. */
+function recorder() {
+  const calls: { fn: string; name: string; measured: number; expected: number; tol?: number; options?: unknown }[] = [];
+  const md: string[] = [];
+  const checks: NotebookChecks = {
+    check: (name, measured, expected, tol, options) => { calls.push({ fn: "check", name, measured, expected, tol, options }); },
+    checkAtMost: (name, measured, limit, options) => { calls.push({ fn: "checkAtMost", name, measured, expected: limit, options }); },
+    checkAtLeast: (name, measured, limit, options) => { calls.push({ fn: "checkAtLeast", name, measured, expected: limit, options }); },
+    markdown: (text) => { md.push(text); },
+  };
+  return { calls, md, checks };
+}
 
 describe("norm-correlation figure (Cracking Figures 4, 14, 15, 17-22, 26)", () => {
   it("runs one study per parametrisation and sweep value, with the same draws as runStudy on the labelled forks", SLOW, () => {
@@ -75,5 +90,71 @@ describe("norm-correlation figure (Cracking Figures 4, 14, 15, 17-22, 26)", () =
     expect(() => normCorrelationFigure({ ...dSweep, params: [] }, rng(1))).toThrow("normCorrelationFigure: config.params must list at least one parametrisation");
     expect(() => normCorrelationFigure({ ...dSweep, values: [] }, rng(1))).toThrow("normCorrelationFigure: config.values must list at least one D");
     expect(() => normCorrelationFigure({ ...depthSweep, D: undefined }, rng(1))).toThrow("normCorrelationFigure: a depth sweep needs config.D (a positive integer), got undefined");
+  });
+
+  it("checkNormSoundness: the standard checks, with the names, values and tolerances of normFigureSoundness", SLOW, () => {
+    const fig = normCorrelationFigure({ ...dSweep, small: { net: { activation: "linear", D: 2, K: 2, width: 3, depth: 2, param: "SP" }, n: 16 } }, rng(7));
+    const rec = recorder();
+    const sound = checkNormSoundness(fig, rng(9), rec.checks);
+    expect(sound).toEqual(normFigureSoundness(fig, fig.config.small!.net, 16, rng(9)));
+    expect(rec.calls.map((c) => [c.fn, c.name, c.expected, c.tol])).toEqual([
+      ["check", "Lanczos sharpness vs dense eigh (relative)", sound.denseTop, 1e-9],
+      ["checkAtMost", "worst relative Ritz residual over all nets", 1e-8, undefined],
+      ["checkAtMost", "worst final loss / least-squares floor", 1.05, undefined],
+    ]);
+    expect(rec.calls[0].options).toBe("relative");
+    expect(rec.calls.map((c) => c.measured)).toEqual([sound.lanczos, sound.worstResidual, sound.fitRatio]);
+    expect(rec.md[0]).toContain(`${sound.restarted} of ${sound.nets} nets were restarted`);
+    expect(() => checkNormSoundness(dFig(), rng(9), rec.checks)).toThrow("checkNormSoundness: fig.config.small must give the small net and its sample size");
+    expect(() => checkNormSoundness(fig, rng(9), { ...rec.checks, markdown: undefined } as unknown as NotebookChecks)).toThrow("checkNormSoundness: checks.markdown must be a function");
+  });
+
+  it("by parametrisation, per study, product against the best single matrix, the scatter", SLOW, () => {
+    const fig = dFig();
+    const m = byParam(fig, (s) => s.config.D, (s) => s.config.D > 1);
+    expect(m).toEqual({ SP: [2], NTP: [2] });
+    expect(fmtByParam({ SP: [0.12345, 1], NTP: [-0.5] })).toBe("SP 0.123, 1.000; NTP -0.500");
+    expect(perStudy(fig, (s) => s.config.param)).toBe("SP D = 1: SP; SP D = 2: SP; NTP D = 1: NTP; NTP D = 2: NTP");
+    const deep = depthFig();
+    expect(perStudy(deep, () => "x", (s) => s.config.depth === 3)).toBe("SP B = 3: x");
+    const Q = (st: { norms: { spectral2: number }[] }, b: number) => st.norms[b - 1].spectral2;
+    const s = deep.studies.SP[1];
+    const pb = productAndBest(s, "trained", Q);
+    expect(pb.product).toBe(correlate(s, "trained", (st) => st.knocked[2].spectral2).r);
+    expect(pb.best).toBe(Math.max(...perMatrix(s, "trained", Q).map((c) => c.r)));
+    expect(pb.margin).toBe(pb.product - pb.best);
+    const sc = spectralScatter(fig, 1);
+    expect(sc.data.map((t) => [t.name, t.xaxis])).toEqual([["SP: ‖W1‖₂²", "x"], ["SP: ‖W2‖₂²", "x"], ["NTP: ‖W1‖₂²", "x2"], ["NTP: ‖W2‖₂²", "x2"]]);
+    expect(sc.data[3].y).toEqual(fig.studies.NTP[1].nets.map((r) => r.trained.sharpness));
+    expect(() => spectralScatter(fig, 2)).toThrow("spectralScatter: i must index config.values (0..1), got 2");
+  });
+
+  it("the shared settings keep the paper's parameters and the notebooks' rates exactly", () => {
+    expect(D1_PROTOCOL).toEqual({ optimizer: "sgd", patience: 10, tol: 1e-4, minLr: 1e-5, maxEpochs: 2000 });
+    expect(PAPER_NETS).toEqual({ width: 100, nets: 200, n: 1024, train: D1_PROTOCOL });
+    expect(quickProtocol(3000)).toEqual({ optimizer: "gd", patience: 10, tol: 1e-4, minLr: 1e-5, maxEpochs: 3000 });
+    expect(quickProtocol(250, 1e-3).tol).toBe(1e-3);
+    expect(() => quickProtocol(0)).toThrow("quickProtocol: maxEpochs must be a positive integer, got 0");
+    const paper = (c: NormFigureConfig) => ({ values: c.values, width: c.width, nets: c.nets, n: c.n, train: c.train, D: c.D, mup: c.mup, activation: c.activation });
+    expect(paper(TWO_LAYER_LINEAR.paper)).toEqual({ values: [1, 2, 5, 10, 20, 30, 50, 70, 100], width: 100, nets: 200, n: 1024, train: D1_PROTOCOL, D: undefined, mup: undefined, activation: "linear" });
+    for (const [setting, D, activation] of [[DEEP_LINEAR_D1, 1, "linear"], [DEEP_LINEAR_D10, 10, "linear"], [DEEP_RELU_D1, 1, "relu"]] as const) {
+      expect(paper(setting.paper)).toEqual({ values: [2, 3, 4, 5, 6], width: 100, nets: 200, n: 1024, train: D1_PROTOCOL, D, mup: "spectral", activation });
+    }
+    // The rates, as the notebooks computed them before the settings moved here (bitwise).
+    const rates = (c: NormFigureConfig) => c.params.flatMap((p) => c.values.map((v) => c.lr0(p, v, c)));
+    const T = TWO_LAYER_LINEAR, L1 = DEEP_LINEAR_D1, L10 = DEEP_LINEAR_D10, R1 = DEEP_RELU_D1;
+    expect(rates(T.quick)).toEqual(T.quick.params.flatMap((p) => T.quick.values.map((D) => (1024 / 128) * (p === "muP" && D >= 8 ? 1 : 1e-2))));
+    expect(rates(T.paper)).toEqual(T.paper.params.flatMap((p) => T.paper.values.map((D) => 1 * (p === "muP" && D >= 8 ? 1 : 1e-2))));
+    expect(rates(L1.quick)).toEqual(L1.quick.params.flatMap((p) => L1.quick.values.map((B) => (1024 / 128) * (p !== "NTP" && B >= 3 ? 1e-3 : 1e-2))));
+    expect(rates(L1.paper)).toEqual(L1.paper.params.flatMap((p) => L1.paper.values.map((B) => 1 * (p !== "NTP" && B >= 3 ? 1e-3 : 1e-2))));
+    expect(rates(L10.quick)).toEqual(L10.quick.params.flatMap((p) => L10.quick.values.map(() => (p === "NTP" ? 0.5 : (1e-2 * 1024) / 128))));
+    expect(rates(L10.paper)).toEqual(L10.paper.params.flatMap((p) => L10.paper.values.map(() => 1e-2)));
+    expect(rates(R1.quick)).toEqual(R1.quick.params.flatMap((p) => R1.quick.values.map((B) => 10 * (p !== "NTP" && B >= 3 ? 1e-3 : 1e-2))));
+    expect(rates(R1.paper)).toEqual(R1.paper.params.flatMap((p) => R1.paper.values.map((B) => 1 * (p !== "NTP" && B >= 3 ? 1e-3 : 1e-2))));
+    expect(describeNormFigure(L1.paper)).toContain("depth B in {2, 3, 4, 5, 6}, D = K = 1, width 100; SP, muP, NTP (μP: spectral); 200 nets per point on n = 1024 samples; SGD (batch 128)");
+  });
+
+  it("requireChecks names the missing function", () => {
+    expect(() => requireChecks("f", {} as Pick<NotebookChecks, "check">, ["check"])).toThrow("f: checks.check must be a function (pass lib/notebook, or { check })");
   });
 });

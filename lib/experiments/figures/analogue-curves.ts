@@ -8,6 +8,7 @@ import type { Rng } from "../../random/rng";
 import {
   AnalogueArch, AnalogueCorpus, AnalogueRecord, AnalogueSweep, AnalogueTraining, SeedCurve, TopOptions, analogueSweep, checkpointSteps,
 } from "../transformer-analogue";
+import { NotebookChecks, requireChecks } from "./norm-correlation-figure";
 
 /** A figure's configuration: the architecture, the training, how many checkpoints and seeds. */
 export interface AnalogueFigureConfig {
@@ -22,8 +23,25 @@ export interface AnalogueFigureConfig {
   lanczos?: TopOptions;
 }
 
+/** A figure's settings with the number of loss bins its curves are averaged in. */
+export interface AnalogueSettings extends AnalogueFigureConfig {
+  bins: number;
+}
+
+/**
+ * The settings Figures 5 and 23-25 share (with seed 5 they run the same sweep): context T = seqLen, width d =
+ * dModel, heads, blocks (MLP width 4d; the attention-free model gets a matched MLP width). Measured: quick scale
+ * about 20 s (40-60 s when the machine is heavily loaded, much of it the kernel's start); paper scale about
+ * 1-2 minutes (5-6 minutes heavily loaded).
+ */
+export const ANALOGUE_SETTINGS: { quick: AnalogueSettings; paper: AnalogueSettings } = {
+  quick: { arch: { seqLen: 10, dModel: 16, heads: 1, layers: 1 }, steps: 120, batch: 4, lr: 1e-2, evalSequences: 4, checkpoints: 7, seeds: 3, bins: 6, lanczos: { basisSize: 12, tol: 1e-5 } },
+  paper: { arch: { seqLen: 16, dModel: 24, heads: 2, layers: 2 }, steps: 400, batch: 6, lr: 5e-3, evalSequences: 6, checkpoints: 12, seeds: 3, bins: 8, lanczos: { basisSize: 16, tol: 1e-6 } },
+};
+
 /** What `analogueFigure` ran and measured. */
 export interface AnalogueFigure {
+  corpus: AnalogueCorpus;
   training: AnalogueTraining;
   sweep: AnalogueSweep;
   /** Checkpoint records per seed, with attention and without. */
@@ -51,18 +69,33 @@ export function analogueFigure(corpus: AnalogueCorpus, config: AnalogueFigureCon
   const meanAt = (runs: AnalogueRecord[][], i: number) => runs.reduce((s, run) => s + run[i].loss, 0) / runs.length;
   const last = training.checkpoints.length - 1;
   return {
-    training, sweep, runsA, runsN,
+    corpus, training, sweep, runsA, runsN,
     parameterGap: Math.abs(sweep.params.attention - sweep.params.noAttention) / sweep.params.attention,
     convergedFraction: allRecords.filter((r) => r.converged).length / allRecords.length,
     lossRatio: { attention: meanAt(runsA, last) / meanAt(runsA, 0), noAttention: meanAt(runsN, last) / meanAt(runsN, 0) },
   };
 }
 
-/** One Markdown line: the two models' sizes, the checkpoints and the sweep time. */
+/** One Markdown line: the corpus, the two models' sizes, the checkpoints and the sweep time. */
 export function analogueSummary(fig: AnalogueFigure): string {
-  const { sweep, training } = fig;
-  return `With attention: **${sweep.params.attention}** parameters; without: **${sweep.params.noAttention}** (MLP width ${sweep.noAttentionMlpWidth}). ` +
+  const { corpus, sweep, training } = fig;
+  return `Corpus: ${corpus.tokens.length} characters, vocabulary ${corpus.vocab} (\`${corpus.chars.join("")}\`). With attention: **${sweep.params.attention}** parameters; without: **${sweep.params.noAttention}** (MLP width ${sweep.noAttentionMlpWidth}). ` +
     `Checkpoints at steps ${training.checkpoints.join(", ")}; sweep time ${sweep.seconds.toFixed(1)} s.`;
+}
+
+/**
+ * Record what every analogue figure checks before its curves mean anything: the two models of similar size
+ * (parameter counts within 2%), every Lanczos run converged, training lowered the loss of both models (final /
+ * initial sample loss <= 0.9); after a Markdown line with the sizes and checkpoints (`analogueSummary`).
+ * @param checks lib/notebook itself (`import * as notebook from "./lib/notebook"`) or any object with these functions
+ */
+export function checkAnalogueFigure(fig: AnalogueFigure, checks: Pick<NotebookChecks, "checkAtLeast" | "checkAtMost" | "markdown">): void {
+  const { checkAtLeast, checkAtMost, markdown } = requireChecks("checkAnalogueFigure", checks, ["checkAtLeast", "checkAtMost", "markdown"]);
+  markdown(analogueSummary(fig));
+  checkAtMost("parameter counts of the two models differ by at most 2% (similar size)", fig.parameterGap, 0.02);
+  checkAtLeast("every Lanczos run converged (fraction of checkpoints)", fig.convergedFraction, 1);
+  checkAtMost("training lowered the loss (attention): final / initial sample loss", fig.lossRatio.attention, 0.9);
+  checkAtMost("training lowered the loss (no attention): final / initial sample loss", fig.lossRatio.noAttention, 0.9);
 }
 
 /** The figures' colours: with attention, without. */

@@ -8,10 +8,30 @@
 import type { Rng } from "../../random/rng";
 import { hessian } from "../../curvature/curvature";
 import { eigh } from "../../linalg/eigh";
+import { meanAndStandardError } from "../../stats";
 import {
   Correlation, NORMS, NetSpec, NetStats, Panel, Parametrization, Series, Study, StudyConfig, TrainSpec, bestOverMatrices,
-  buildModel, correlate, fmtR, initNet, leastSquaresFloor, orderingMargin, runStudy, sharpness, taskProblem, teacherTask,
+  buildModel, correlate, depthSeries, fmtR, initNet, leastSquaresFloor, orderingMargin, panelFigure, runStudy, sharpness, taskProblem, teacherTask,
 } from "../norm-correlation";
+
+/**
+ * The check functions of lib/notebook (`check`, `checkAtMost`, `checkAtLeast`, `markdown`), handed in by the notebook:
+ * lib/experiments sits below lib/notebook and may not import it, and a test can hand in a recorder instead.
+ */
+export interface NotebookChecks {
+  check(name: string, measured: number, expected: number, tolerance: number, kindOrOptions?: "absolute" | "relative" | { kind?: "absolute" | "relative"; disagreement?: string }): void;
+  checkAtMost(name: string, measured: number, limit: number, options?: { disagreement?: string }): void;
+  checkAtLeast(name: string, measured: number, limit: number, options?: { disagreement?: string }): void;
+  markdown(text: string): void;
+}
+
+/** Refuse a `checks` argument that lacks one of the functions a figure's checks call. */
+export function requireChecks<K extends keyof NotebookChecks>(fn: string, checks: Pick<NotebookChecks, K>, names: K[]): Pick<NotebookChecks, K> {
+  for (const name of names) {
+    if (typeof checks?.[name] !== "function") throw new TypeError(`${fn}: checks.${name} must be a function (pass lib/notebook, or { ${names.join(", ")} })`);
+  }
+  return checks;
+}
 
 export type Phase = "init" | "trained";
 export const PHASES: readonly Phase[] = ["init", "trained"];
@@ -35,8 +55,99 @@ export interface NormFigureConfig {
   exactTraceNets?: number;
   /** Everything of the training protocol but the base rate, which `lr0(param, value)` gives. */
   train: Omit<TrainSpec, "lr0">;
-  lr0: (param: Parametrization, value: number) => number;
+  /** The base rate per parametrisation and sweep value (the figure's whole configuration at hand, e.g. its optimizer and n). */
+  lr0: (param: Parametrization, value: number, config: NormFigureConfig) => number;
+  /** The fresh small net (and its sample size) on which `checkNormSoundness` compares Lanczos with the dense Hessian. */
+  small?: { net: NetSpec; n: number };
 }
+
+/**
+ * App. D.1.3's training protocol: mini-batch SGD (batch 128, `trainNet`'s default), the rate divided by 10 when the
+ * loss has not improved by a relative 1e-4 for 10 epochs, until it would fall below 1e-5; at most 2000 epochs. The
+ * base rate is each figure's (D.1.4).
+ */
+export const D1_PROTOCOL: Readonly<Omit<TrainSpec, "lr0">> = Object.freeze({ optimizer: "sgd", patience: 10, tol: 1e-4, minLr: 1e-5, maxEpochs: 2000 });
+
+/**
+ * The quick-scale protocol: D.1.3's, but full-batch gradient descent on the exact sample loss (one step per "epoch")
+ * with its own cap on steps, and optionally a coarser relative tolerance (for the capped ReLU runs).
+ */
+export function quickProtocol(maxEpochs: number, tol: number = D1_PROTOCOL.tol): Omit<TrainSpec, "lr0"> {
+  if (!(Number.isInteger(maxEpochs) && maxEpochs >= 1)) throw new RangeError(`quickProtocol: maxEpochs must be a positive integer, got ${maxEpochs}`);
+  if (!(tol > 0)) throw new RangeError(`quickProtocol: tol must be > 0, got ${tol}`);
+  return { optimizer: "gd", patience: D1_PROTOCOL.patience, tol, minLr: D1_PROTOCOL.minLr, maxEpochs };
+}
+
+/** The paper's scale of every norm-correlation study (D.1.3): width 100, 200 nets, 1024 samples, D.1.3's protocol. */
+export const PAPER_NETS = Object.freeze({ width: 100, nets: 200, n: 1024, train: D1_PROTOCOL });
+
+/** Both scales of a setting, for `pick`. */
+export interface NormFigureSetting {
+  quick: NormFigureConfig;
+  paper: NormFigureConfig;
+}
+
+const ALL_PARAMS: readonly Parametrization[] = ["SP", "muP", "NTP"];
+const PAPER_DEPTHS = [2, 3, 4, 5, 6];
+const gd = (c: NormFigureConfig) => c.train.optimizer === "gd";
+const TWO_LAYER_SMALL = { net: { activation: "linear", D: 3, K: 3, width: 8, depth: 2, param: "NTP" } as NetSpec, n: 64 };
+const DEEP_SMALL = (activation: "linear" | "relu") => ({ net: { activation, D: 2, K: 2, width: 5, depth: 4, param: "NTP" } as NetSpec, n: 40 });
+
+/**
+ * Two-layer linear nets, D = K swept (Figures 4, 14, 15, 26; App. D.1.2-D.1.4). Rate (D.1.4): 1e-2, and 1 for μP at
+ * large D ("large" is not defined: we take D >= 8); full-batch GD takes eta * n / 128, one SGD epoch's worth of
+ * progress per step. Quick scale: width 16, D up to 8, 30 nets, at most 3000 GD steps.
+ */
+export const TWO_LAYER_LINEAR: NormFigureSetting = (() => {
+  const lr0 = (param: Parametrization, D: number, c: NormFigureConfig) => (gd(c) ? c.n / 128 : 1) * (param === "muP" && D >= 8 ? 1 : 1e-2);
+  const base = { activation: "linear", params: ALL_PARAMS, sweep: "D", lr0, small: TWO_LAYER_SMALL } as const;
+  return {
+    quick: { ...base, values: [1, 2, 4, 8], width: 16, nets: 30, n: 1024, train: quickProtocol(3000) },
+    paper: { ...base, values: [1, 2, 5, 10, 20, 30, 50, 70, 100], ...PAPER_NETS },
+  };
+})();
+
+/**
+ * Deep linear nets at D = K = 1, depth B swept, spectral μP (Figures 17 and 19 read the same nets; App. D.1.3-D.1.4).
+ * Rate (D.1.4, D = 1): 1e-2, but 1e-3 for deeper SP and μP nets (we take B >= 3); GD takes eta * n / 128.
+ * Quick scale: width 16, B in {2, 3, 4, 6}, 24 nets, at most 3000 GD steps.
+ */
+export const DEEP_LINEAR_D1: NormFigureSetting = (() => {
+  const lr0 = (param: Parametrization, B: number, c: NormFigureConfig) => (gd(c) ? c.n / 128 : 1) * (param !== "NTP" && B >= 3 ? 1e-3 : 1e-2);
+  const base = { activation: "linear", params: ALL_PARAMS, sweep: "depth", D: 1, mup: "spectral", lr0, small: DEEP_SMALL("linear") } as const;
+  return {
+    quick: { ...base, values: [2, 3, 4, 6], width: 16, nets: 24, n: 1024, train: quickProtocol(3000) },
+    paper: { ...base, values: PAPER_DEPTHS, ...PAPER_NETS },
+  };
+})();
+
+/**
+ * Deep linear nets at D = K = 10 (Figures 18 and 20 read the same nets). Rate: 1e-2 (D.1.4's 1e-3 exception is
+ * stated for D = 1 only); GD takes eta * n / 128, except NTP, which at quick scale starts at 0.5. Quick scale: width
+ * 16, B in {2, 3, 4}, 20 nets, at most 1200 GD steps.
+ */
+export const DEEP_LINEAR_D10: NormFigureSetting = (() => {
+  const lr0 = (param: Parametrization, B: number, c: NormFigureConfig) => (gd(c) ? (param === "NTP" ? 0.5 : (1e-2 * c.n) / 128) : 1e-2);
+  const base = { activation: "linear", params: ALL_PARAMS, sweep: "depth", D: 10, mup: "spectral", lr0, small: DEEP_SMALL("linear") } as const;
+  return {
+    quick: { ...base, values: [2, 3, 4], width: 16, nets: 20, n: 1024, train: quickProtocol(1200) },
+    paper: { ...base, values: PAPER_DEPTHS, ...PAPER_NETS },
+  };
+})();
+
+/**
+ * Deep ReLU nets at D = K = 1 (Figures 21 and 22 read the same nets). Rate (D.1.4, D = 1): 1e-2, and 1e-3 for deeper
+ * SP and μP nets (we take B >= 3); quick-scale GD (capped at 250 steps, relative tolerance 1e-3, 96 samples) starts
+ * 10x higher; divergent runs restart at a third of the rate. Quick scale: width 16, B in {2, 3, 4}, 20 nets.
+ */
+export const DEEP_RELU_D1: NormFigureSetting = (() => {
+  const lr0 = (param: Parametrization, B: number, c: NormFigureConfig) => (gd(c) ? 10 : 1) * (param !== "NTP" && B >= 3 ? 1e-3 : 1e-2);
+  const base = { activation: "relu", params: ALL_PARAMS, sweep: "depth", D: 1, mup: "spectral", lr0, small: DEEP_SMALL("relu") } as const;
+  return {
+    quick: { ...base, values: [2, 3, 4], width: 16, nets: 20, n: 96, train: quickProtocol(250, 1e-3) },
+    paper: { ...base, values: PAPER_DEPTHS, ...PAPER_NETS },
+  };
+})();
 
 /** What `normCorrelationFigure` ran: the studies per parametrisation (in `values` order), all of them, the time. */
 export interface NormFigure {
@@ -51,6 +162,16 @@ export function sweepValue(fig: NormFigure, s: Study): number {
   return fig.config.sweep === "D" ? s.config.D : s.config.depth;
 }
 
+/** One line saying what a figure's configuration runs (`normCorrelationFigure` prints it first). */
+export function describeNormFigure(c: NormFigureConfig): string {
+  const sweep = c.sweep === "D" ? `D = K in {${c.values.join(", ")}}, ${c.depth ?? 2} weight matrices` : `depth B in {${c.values.join(", ")}}, D = K = ${c.D}`;
+  const t = c.train;
+  const small = c.small ? `; soundness net: ${c.small.net.activation}, D = K = ${c.small.net.D}, width ${c.small.net.width}, depth ${c.small.net.depth}, ${c.small.net.param}, n = ${c.small.n}` : "";
+  return `${c.activation} nets, ${sweep}, width ${c.width}; ${c.params.join(", ")}${c.mup ? ` (μP: ${c.mup})` : ""}; ${c.nets} nets per point on n = ${c.n} samples; ` +
+    `${t.optimizer === "gd" ? "full-batch GD" : `SGD (batch ${t.batchSize ?? 128})`}, rate ${c.params.map((p) => c.values.map((v) => `${c.lr0(p, v, c)}`).join("/")).join(" | ")} ` +
+    `(per parametrisation, per value), ÷10 after ${t.patience} epochs without a relative ${t.tol} improvement, down to ${t.minLr}, at most ${t.maxEpochs} epochs${small}`;
+}
+
 /**
  * Run a figure's studies: for each parametrisation and each sweep value v, `runStudy` on
  * `gen.fork("<param>-D<v>")` (D sweep) or `gen.fork("<param>-B<v>")` (depth sweep).
@@ -62,13 +183,14 @@ export function normCorrelationFigure(config: NormFigureConfig, gen: Rng): NormF
   if (!Array.isArray(config.values) || config.values.length === 0) throw new RangeError(`${fn}: config.values must list at least one ${config.sweep}`);
   if (config.sweep === "depth" && !(Number.isInteger(config.D) && config.D! >= 1)) throw new RangeError(`${fn}: a depth sweep needs config.D (a positive integer), got ${config.D}`);
   if (typeof config.lr0 !== "function") throw new TypeError(`${fn}: config.lr0 must be a function (param, value) => base learning rate`);
+  console.log(describeNormFigure(config));
   const studies: Record<string, Study[]> = {};
   for (const param of config.params) {
     studies[param] = config.values.map((v) => {
       const D = config.sweep === "D" ? v : config.D!;
       const study: StudyConfig = {
         activation: config.activation, D, K: D, width: config.width, depth: config.sweep === "depth" ? v : config.depth ?? 2, param,
-        nets: config.nets, n: config.n, train: { ...config.train, lr0: config.lr0(param, v) },
+        nets: config.nets, n: config.n, train: { ...config.train, lr0: config.lr0(param, v, config) },
       };
       if (config.mup !== undefined) study.mup = config.mup;
       if (config.trace !== undefined) study.trace = config.trace;
@@ -118,10 +240,83 @@ export function normFigureSoundness(fig: NormFigure, small: NetSpec, smallN: num
     worstResidual: Math.max(...records.flatMap((r) => [r.init.residual, r.trained.residual])),
     fitRatio: fig.config.activation === "linear" ? Math.max(...all.map((s) => Math.max(...s.nets.map((r) => r.trained.loss)) / leastSquaresFloor(s.task))) : NaN,
     worstLossDrop: Math.max(...records.map((r) => r.train.loss / r.train.loss0)),
-    restarted: all.reduce((a, s) => a + s.nets.filter((r) => r.train.lr0 < fig.config.lr0(s.config.param, sweepValue(fig, s))).length, 0),
+    restarted: all.reduce((a, s) => a + s.nets.filter((r) => r.train.lr0 < fig.config.lr0(s.config.param, sweepValue(fig, s), fig.config)).length, 0),
     nets: records.length,
     traceError: withExact.length ? Math.max(...withExact.map((st) => Math.abs(st.trace! - st.traceExact!) / Math.abs(st.traceExact!))) : NaN,
   };
+}
+
+/** The median over a study's nets of the final loss in units of the teacher's noise level ½·K·0.01 (upper median). */
+export function medianLossOverNoise(s: Study): number {
+  const v = s.nets.map((r) => r.train.loss / (0.005 * s.config.K)).sort((a, b) => a - b);
+  return v[v.length >> 1];
+}
+
+/**
+ * Measure soundness (`normFigureSoundness` on `fig.config.small`) and record the standard checks: Lanczos against
+ * the dense Hessian (relative 1e-9), the trace closed form against exact HVPs (1e-10, when the figure asked for
+ * `trace: "closed"`), the worst Ritz residual (<= 1e-8), and the fit: for linear nets the worst final loss over the
+ * least-squares floor (<= 1.05), for ReLU nets, which have no such floor, the worst final / initial loss (<= 1).
+ * A Markdown line reports the fit, the restarts and the studies' time.
+ * @param checks lib/notebook itself (`import * as notebook from "./lib/notebook"`) or any object with these functions
+ */
+export function checkNormSoundness(fig: NormFigure, gen: Rng, checks: Pick<NotebookChecks, "check" | "checkAtMost" | "markdown">): NormFigureSoundness {
+  const fn = "checkNormSoundness";
+  const { check, checkAtMost, markdown } = requireChecks(fn, checks, ["check", "checkAtMost", "markdown"]);
+  const small = fig?.config?.small;
+  if (!small || !small.net || !(Number.isInteger(small.n) && small.n >= 1)) throw new TypeError(`${fn}: fig.config.small must give the small net and its sample size, { net, n }`);
+  const sound = normFigureSoundness(fig, small.net, small.n, gen);
+  const where = small.net.depth !== 2 ? `, depth ${small.net.depth}` : small.net.activation === "relu" ? ", ReLU net" : "";
+  check(`Lanczos sharpness vs dense eigh${where} (relative)`, sound.lanczos, sound.denseTop, 1e-9, "relative");
+  if (fig.config.trace === "closed") {
+    check(`trace closed form vs sum of e_i^T H e_i from exact HVPs (worst relative error, ${fig.config.exactTraceNets ?? 3} nets per configuration)`, sound.traceError, 0, 1e-10);
+  }
+  checkAtMost("worst relative Ritz residual over all nets", sound.worstResidual, 1e-8);
+  const restarts = `${sound.restarted} of ${sound.nets} nets were restarted at a lower rate after diverging; studies: ${fig.seconds.toFixed(1)} s.`;
+  if (fig.config.activation === "linear") {
+    checkAtMost("worst final loss / least-squares floor", sound.fitRatio, 1.05);
+    markdown(`Worst final loss is ${((sound.fitRatio - 1) * 100).toFixed(2)}% above the least-squares floor; ${restarts}`);
+  } else {
+    checkAtMost("worst final / initial loss (every net improved)", sound.worstLossDrop, 1);
+    markdown(`Median final loss in units of the noise level ½·K·0.01: ${perStudy(fig, (s) => medianLossOverNoise(s).toFixed(2))}. ${restarts}`);
+  }
+  return sound;
+}
+
+/** Per parametrisation, `f` of each of its studies in sweep order (only the studies `keep` accepts). */
+export function byParam<T>(fig: NormFigure, f: (s: Study) => T, keep: (s: Study) => boolean = () => true): Record<string, T[]> {
+  return Object.fromEntries(fig.config.params.map((p) => [p, fig.studies[p].filter(keep).map(f)]));
+}
+
+/** "SP 0.123, 0.456; muP ...": numbers per parametrisation, `digits` decimals. */
+export function fmtByParam(values: Record<string, number[]>, digits = 3): string {
+  return Object.entries(values).map(([p, v]) => `${p} ${v.map((m) => m.toFixed(digits)).join(", ")}`).join("; ");
+}
+
+/** "SP B = 2: text; SP B = 3: ...": `text` of every study of the figure (only those `keep` accepts), labelled by its sweep value. */
+export function perStudy(fig: NormFigure, text: (s: Study) => string, keep: (s: Study) => boolean = () => true): string {
+  const v = fig.config.sweep === "D" ? "D" : "B";
+  return fig.all.filter(keep).map((s) => `${s.config.param} ${v} = ${sweepValue(fig, s)}: ${text(s)}`).join("; ");
+}
+
+/**
+ * A depth sweep's figure (Figures 17-22): per parametrisation, at initialisation and after training, r of the
+ * sharpness with `Q(stats, b)` against the matrix index b = 1..6, one line per depth B.
+ */
+export function depthPanelFigure(fig: NormFigure, Q: (st: NetStats, b: number) => number, title: string) {
+  if (fig.config.sweep !== "depth") throw new RangeError(`depthPanelFigure: needs a depth sweep, got a ${fig.config.sweep} sweep`);
+  const panels = phasePanels(fig, (ss, phase) => depthSeries(ss, phase, Q), [1, 2, 3, 4, 5, 6]);
+  return panelFigure(title, panels, { xTitle: "matrix index b", cols: 2 });
+}
+
+/**
+ * Figures 19 and 20: r(‖Ŵ_B‖₂²), the knocked-out product without the last matrix, against the best r of the single
+ * matrices `Q(stats, b)`, b = 1..B; `margin` = product − best.
+ */
+export function productAndBest(s: Study, phase: Phase, Q: (st: NetStats, b: number) => number): { product: number; best: number; margin: number } {
+  const product = correlate(s, phase, (st) => st.knocked[s.config.depth - 1].spectral2).r;
+  const best = Math.max(...perMatrix(s, phase, Q).map((c) => c.r));
+  return { product, best, margin: product - best };
 }
 
 /**
@@ -181,6 +376,9 @@ export interface SpectralOrdering {
   table: string;
   /** Per parametrisation, the matrix with the best spectral correlation after training, per D ("W1, W1, W2"). */
   drivers: Record<string, string>;
+  /** Per parametrisation, the mean margin over D > 1, after training and at initialisation. */
+  mean: Record<string, number>;
+  meanInit: Record<string, number>;
 }
 
 /** The spectral norm's margin over the other squared norms in every study of a D sweep (`orderingMargin`). */
@@ -201,6 +399,29 @@ export function spectralOrdering(fig: NormFigure): SpectralOrdering {
     drivers[param] = fig.studies[param].map((s) => `W${bestOverMatrices(s, "trained", "spectral2").b}`).join(", ");
   }
   const table = `| param | D | spectral | Frobenius | nuclear | margin trained | margin init |\n|---|---|---|---|---|---|---|\n${rows.join("\n")}`;
-  return { margins, marginsInit, table, drivers };
+  const mean = (m: Record<string, number[]>) => Object.fromEntries(Object.entries(m).map(([p, v]) => [p, meanAndStandardError(v).mean]));
+  return { margins, marginsInit, table, drivers, mean: mean(margins), meanInit: mean(marginsInit) };
+}
+
+/**
+ * Trained nets of the study at sweep index `i` (Figures 4 and 14): sharpness against ‖W_1‖₂² and ‖W_2‖₂², one
+ * panel per parametrisation (or per matrix when the figure has one parametrisation), log x.
+ */
+export function spectralScatter(fig: NormFigure, i: number) {
+  if (!(Number.isInteger(i) && i >= 0 && i < fig.config.values.length)) throw new RangeError(`spectralScatter: i must index config.values (0..${fig.config.values.length - 1}), got ${i}`);
+  const params = fig.config.params;
+  const panelOf = (k: number, b: number) => (params.length > 1 ? k : b - 1) === 0 ? "" : "2";
+  const label = (k: number) => (params.length > 1 ? params[k] : params[0]).replace("muP", "μP");
+  return {
+    data: params.flatMap((param, k) => [1, 2].map((b) => ({
+      x: fig.studies[param][i].nets.map((r) => r.trained.norms[b - 1].spectral2),
+      y: fig.studies[param][i].nets.map((r) => r.trained.sharpness),
+      type: "scatter", mode: "markers", name: `${param}: ‖W${b}‖₂²`, xaxis: `x${panelOf(k, b)}`, yaxis: `y${panelOf(k, b)}`,
+    }))),
+    layout: {
+      title: `Trained nets, D = ${fig.config.values[i]}: sharpness against squared spectral norms`, grid: { rows: 1, columns: 2, pattern: "independent" },
+      xaxis: { title: `${label(0)}: ‖W_b‖₂²`, type: "log" }, xaxis2: { title: `${label(1)}: ‖W_b‖₂²`, type: "log" }, yaxis: { title: "sharpness" }, yaxis2: { title: "sharpness" },
+    },
+  };
 }
 

@@ -6,6 +6,7 @@
 import type { Rng } from "../../random/rng";
 import { median } from "../../stats";
 import { PairedConfig, PairedData, PairedInit, PairedPoint, pairedStudy, pairedTraces } from "../paired-outliers";
+import { NotebookChecks, requireChecks } from "./norm-correlation-figure";
 
 /** The four panels: (a) both assumptions, (b) neither, (c), (d) one each. */
 export const PAIRED_PANELS: readonly (readonly [string, PairedInit, PairedData])[] = [
@@ -23,6 +24,63 @@ export interface PairedFigureConfig {
   Ds: Record<number, number[]>;
   models: Record<number, number>;
   n: Record<number, number>;
+}
+
+/** The grid of a figure: per hidden width m, the input sizes, the networks per point and the sample size. */
+export type PairedGrid = Omit<PairedFigureConfig, "layers" | "activation">;
+
+const GRID: { quick: PairedGrid; paper: PairedGrid } = {
+  quick: { widths: [10, 150], Ds: { 10: [1, 2, 10], 150: [1] }, models: { 10: 4, 150: 2 }, n: { 10: 102, 150: 152 } },
+  paper: { widths: [10, 150], Ds: { 10: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 150: [1, 2, 5, 10, 25, 50, 100, 150] }, models: { 10: 100, 150: 100 }, n: { 10: 102, 150: 152 } },
+};
+
+/**
+ * Figures 10-13's grid at both scales (for `pick`), for the hidden widths asked for (10 and 150). Paper scale: App.
+ * D.1.2's grid (D = 1..10 at width 10; D up to 150 at width 150), 100 networks per point, samples of 102 and 152
+ * points; quick scale: D in {1, 2, 10} with 4 networks at width 10, D = 1 with 2 networks at width 150.
+ */
+export function pairedGrid(widths: number[]): { quick: PairedGrid; paper: PairedGrid } {
+  if (!Array.isArray(widths) || widths.length === 0 || widths.some((m) => !GRID.paper.widths.includes(m))) {
+    throw new RangeError(`pairedGrid: widths must list some of ${GRID.paper.widths.join(", ")}, got ${JSON.stringify(widths)}`);
+  }
+  const only = (g: PairedGrid): PairedGrid => ({
+    widths: [...widths],
+    Ds: Object.fromEntries(widths.map((m) => [m, [...g.Ds[m]]])),
+    models: Object.fromEntries(widths.map((m) => [m, g.models[m]])),
+    n: Object.fromEntries(widths.map((m) => [m, g.n[m]])),
+  });
+  return { quick: only(GRID.quick), paper: only(GRID.paper) };
+}
+
+/**
+ * Figure 3's readings of the two claims, shared by Figures 10-13: (a) "clearly paired", the runner-up pair at least
+ * 100 times farther from tr/D than the best; (b) "no clear best pair", the runner-up within one order of magnitude.
+ */
+export const PAIRED_THRESHOLDS = Object.freeze({ ratioA: 100, ratioB: 10 });
+
+/** Where a figure's claims fail in the numbers: the `disagreement` text of check (a) and of (b)'s closeness. */
+export interface PairedDisagreements {
+  a?: string;
+  closeB?: string;
+}
+
+/**
+ * Record the checks every paired-outlier figure makes (Figure 3's, as the catalogue asks): the trace of every
+ * network against its eigenvalues (<= 1e-12 relative), (a) the smallest median runner-up/best ratio >= 100,
+ * (b) the largest median ratio at D >= 2 <= 10, and (b)'s "very close to the trace fraction", the median best gap
+ * below the median mean eigenvalue; then the tables. A claim the numbers contradict is marked by `disagreements`.
+ * @param checks lib/notebook itself (`import * as notebook from "./lib/notebook"`) or any object with these functions
+ */
+export function checkPairedFigure(fig: PairedFigure, checks: Pick<NotebookChecks, "checkAtLeast" | "checkAtMost" | "markdown">, disagreements: PairedDisagreements = {}): PairedFigureSummary {
+  const { checkAtLeast, checkAtMost, markdown } = requireChecks("checkPairedFigure", checks, ["checkAtLeast", "checkAtMost", "markdown"]);
+  const mark = (text: string | undefined) => (text === undefined ? undefined : { disagreement: text });
+  const s = pairedFigureSummary(fig);
+  checkAtMost("trace: diagonal sum vs sum of computed eigenvalues (worst relative error, all networks)", fig.worstTraceError, 1e-12);
+  checkAtLeast("(a) smallest median runner-up/best ratio over widths and D", s.minRatioA, PAIRED_THRESHOLDS.ratioA, mark(disagreements.a));
+  checkAtMost("(b) largest median runner-up/best ratio over widths and D >= 2", s.maxRatioB, PAIRED_THRESHOLDS.ratioB);
+  checkAtMost("(b) 'very close to the trace fraction': largest (median best gap) / (median mean eigenvalue) over D >= 2", s.worstCloseB, 1, mark(disagreements.closeB));
+  markdown(pairedFigureTable(fig, s, PAIRED_THRESHOLDS));
+  return s;
 }
 
 /** One panel: its title and, per width (in `widths` order), one point per D. */
@@ -55,6 +113,7 @@ export function pairedOutlierFigure(config: PairedFigureConfig, gen: Rng): Paire
       throw new RangeError(`${fn}: config.Ds, config.models and config.n must each have an entry for width ${m}`);
     }
   }
+  console.log(`${config.layers}-layer ${config.activation} networks; ${config.widths.map((m) => `width ${m}: D in {${config.Ds[m].join(", ")}}, ${config.models[m]} networks per point, n = ${config.n[m]}`).join("; ")}`);
   const t0 = Date.now();
   const panels = PAIRED_PANELS.map(([title, init, data]) => ({
     title,
