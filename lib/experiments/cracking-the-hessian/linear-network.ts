@@ -32,19 +32,24 @@ export interface ScalarLinearOptions {
   initStd: number;
 }
 
-/** The network, its data and its initialisation (`scalarLinearSetup`). */
-export interface ScalarLinearSetup {
+/** A two-layer network with hidden weights w, v in R^m on scalar data (x_i, y_i), and its initialisation. */
+export interface TwoLayerScalarSetup {
   m: number;
-  /** deepLinear([1, m, 1]): theta = (v, w). */
   model: Model;
-  /** Inputs x_i ~ N(0, 1) and targets y_i = a x_i + noise eps_i. */
   x: Float64Array;
   y: Float64Array;
   /** The loss (1/2n) sum_i (f(x_i) - y_i)^2. */
   problem: Problem;
   theta0: Float64Array;
-  /** w and v of theta (copies). */
+  /** w and v of theta (copies, read by block). */
   weights(theta: Float64Array): { w: Float64Array; v: Float64Array };
+}
+
+/**
+ * The linear network of Section 3.1 (`scalarLinearSetup`): model deepLinear([1, m, 1]) with theta = (v, w), inputs
+ * x_i ~ N(0, 1), targets y_i = a x_i + noise eps_i.
+ */
+export interface ScalarLinearSetup extends TwoLayerScalarSetup {
   /** theta from w and v. */
   pack(w: Float64Array, v: Float64Array): Float64Array;
   /** Theorem 3.1's statistics at theta on this data. */

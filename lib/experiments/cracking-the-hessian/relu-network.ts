@@ -8,15 +8,14 @@
  */
 import type { Matrix } from "ml-matrix";
 import { twoLayerRelu } from "../../models/two-layer";
-import type { Model } from "../../models/model";
 import { hessian } from "../../curvature/curvature";
-import { Problem, mseProblem } from "../../curvature/problem";
+import { mseProblem } from "../../curvature/problem";
 import { wedgeData } from "../../data/synthetic";
 import { eigh } from "../../linalg/eigh";
 import type { Rng } from "../../random/rng";
 import { ReluCell, reluCellEigenvalues, reluCells, reluSpectrum } from "../../papers/cracking-the-hessian/relu";
 import { scalarLinearOutlierEigenvectors } from "../../papers/cracking-the-hessian/two-layer-linear";
-import { gdRecords } from "./linear-network";
+import { TwoLayerScalarSetup, gdRecords } from "./linear-network";
 import { eigenvectorResidual } from "./linear-eigenvectors";
 
 /** The settings of the Theorem 3.4 notebook (its parameters may carry more). */
@@ -35,16 +34,8 @@ export interface ReluOptions {
 /** The cells of Theorem 3.4 at one point (`reluCells`). */
 export type ReluCells = { plus: ReluCell; minus: ReluCell; minAbsV: number };
 
-/** The network, its data and its initialisation (`reluSetup`). */
-export interface ReluSetup {
-  m: number;
-  model: Model;
-  x: Float64Array;
-  y: Float64Array;
-  problem: Problem;
-  theta0: Float64Array;
-  /** w and v of theta (copies). */
-  weights(theta: Float64Array): { w: Float64Array; v: Float64Array };
+/** The ReLU network of Section 3.2 and its wedge data (`reluSetup`): model twoLayerRelu(m), theta = (w, v). */
+export interface ReluSetup extends TwoLayerScalarSetup {
   /** Theorem 3.4's cells at theta on this data. */
   cells(theta: Float64Array): ReluCells;
   /** The indices in theta of a cell's parameters: its units' w_j, then their v_j. */
