@@ -49,6 +49,8 @@ export function claimProblems(entries) {
       else if (/\n/.test(claim[k])) problems.push(`${id}: metadata.claim.${k} must be one line`);
     }
     if (claim.paper !== id.split("/")[0]) problems.push(`${id}: metadata.claim.paper must be "${id.split("/")[0]}", got ${JSON.stringify(claim.paper)}`);
+    // optional: the id a renamed notebook had (without the paper folder), so that old ids stay findable
+    if (claim.formerly !== undefined && (typeof claim.formerly !== "string" || !/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(claim.formerly))) problems.push(`${id}: metadata.claim.formerly must be a former notebook id like "eq-7-trace", got ${JSON.stringify(claim.formerly)}`);
   }
   return problems;
 }
@@ -71,7 +73,8 @@ export function renderCatalogue(entries) {
     if (rows.length === 0) continue;
     lines.push(`## ${PAPERS[paper]} (${rows.length})`, "", "| notebook | section | claim | statement | the check |", "|---|---|---|---|---|");
     for (const { id, claim } of rows) {
-      lines.push(`| [${id}](notebooks/${id}.ipynb) | ${cell(claim.section)} | ${cell(claim.title)} | ${cell(claim.statement)} | ${cell(claim.check)} |`);
+      const former = claim.formerly ? ` (formerly \`${claim.formerly}\`)` : "";
+      lines.push(`| [${id}](notebooks/${id}.ipynb)${former} | ${cell(claim.section)} | ${cell(claim.title)} | ${cell(claim.statement)} | ${cell(claim.check)} |`);
     }
     lines.push("");
   }

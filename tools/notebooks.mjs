@@ -80,18 +80,46 @@ function globToRegExp(glob) {
   return new RegExp("^" + glob.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*") + "$");
 }
 
-/** Select ids by filters; returns the selection and the filters that matched nothing. */
-export function selectNotebooks(ids, filters) {
-  if (filters.length === 0) return { selected: ids, unmatched: [] };
+/**
+ * Former ids of renamed notebooks (`metadata.claim.formerly`, the id without the paper folder): a map from
+ * the old full id (`data-dependence/eq-7-trace`) to the current one, so old ids stay findable.
+ */
+export function formerIds(dir, ids = listNotebooks(dir)) {
+  const map = new Map();
+  for (const id of ids) {
+    let old;
+    try {
+      old = JSON.parse(readFileSync(join(dir, `${id}.ipynb`), "utf8")).metadata?.claim?.formerly;
+    } catch {
+      continue; // an unreadable notebook fails in its own run, with its own message
+    }
+    if (typeof old === "string" && old !== "") map.set(`${id.split("/")[0]}/${old}`, id);
+  }
+  return map;
+}
+
+/**
+ * Select ids by filters; returns the selection and the filters that matched nothing. A filter also matches a
+ * notebook by its former id (`formerly`, a map old id -> id); `renamed` lists those matches.
+ */
+export function selectNotebooks(ids, filters, formerly = new Map()) {
+  if (filters.length === 0) return { selected: ids, unmatched: [], renamed: [] };
   const unmatched = [];
+  const renamed = [];
   const chosen = new Set();
   for (const f of filters) {
     const re = globToRegExp(f);
     const hits = ids.filter((id) => re.test(id));
+    for (const [old, id] of formerly) {
+      if (re.test(old) && !hits.includes(id)) {
+        hits.push(id);
+        renamed.push({ old, id });
+      }
+    }
     if (hits.length === 0) unmatched.push(f);
     hits.forEach((h) => chosen.add(h));
   }
-  return { selected: ids.filter((id) => chosen.has(id)), unmatched };
+  return { selected: ids.filter((id) => chosen.has(id)), unmatched, renamed };
 }
 
 /** The checks and the parameters pick() chose, from the run's JSON-lines record (lib/notebook/check.ts). */
@@ -246,6 +274,7 @@ function writeIndex(outDir, report, resultsDir = join(projectRoot, "results"), n
   const ledger = readLedger(resultsDir);
   const ids = [...new Set([...report.notebooks.map((e) => e.id), ...ledger.keys()])].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
   const quickById = new Map(report.notebooks.map((e) => [e.id, e]));
+  const formerOf = new Map([...formerIds(notebooksDir)].map(([old, id]) => [id, old]));
   const paperDisagreements = [...ledger.values()].flatMap((e) => (e.checks ?? []).filter((c) => c.disagreement && !c.passed).map((c) => ({ id: e.id, check: c.name, why: c.disagreement })));
   const verdict = (e) => (e ? `<td class="${e.status}">${e.status}</td><td>${e.checks.filter(holds).length}/${e.checks.length}</td><td>${e.seconds}</td>` : `<td>—</td><td></td><td></td>`);
   const rows = ids.map((id) => {
@@ -258,7 +287,8 @@ function writeIndex(outDir, report, resultsDir = join(projectRoot, "results"), n
       paper += `<td class="${s.stale ? "stale" : "current"}">${escapeHtml(String(p.commit ?? "").slice(0, 10))} ${escapeHtml(String(p.date ?? "").slice(0, 10))}${s.stale ? ` <b>stale</b>: ${escapeHtml(s.why)}` : ""}</td>`;
     } else paper += "<td></td>";
     const error = [q?.error && `quick: ${q.error.message}`, p?.error && `paper: ${p.error.message}`].filter(Boolean).join("; ");
-    return `<tr><td><a href="${escapeHtml(id)}.html">${escapeHtml(id)}</a></td>${verdict(q)}${paper}<td>${escapeHtml(error)}</td></tr>`;
+    const former = formerOf.has(id) ? ` <small>(formerly ${escapeHtml(formerOf.get(id))})</small>` : "";
+    return `<tr><td><a href="${escapeHtml(id)}.html">${escapeHtml(id)}</a>${former}</td>${verdict(q)}${paper}<td>${escapeHtml(error)}</td></tr>`;
   });
   const html = `<!doctype html><meta charset="utf-8"><title>hessian-spectra notebooks</title>
 <style>body{font-family:sans-serif;margin:2em}td,th{padding:.2em .8em;text-align:left}td.ok{color:green}td.failed,td.error,td.timeout,td.stale{color:#b00}</style>
@@ -311,7 +341,8 @@ export async function main(argv) {
     return 1;
   }
   const ids = listNotebooks(opts.notebooksDir);
-  const { selected, unmatched } = selectNotebooks(ids, opts.filters);
+  const { selected, unmatched, renamed } = selectNotebooks(ids, opts.filters, formerIds(opts.notebooksDir, ids));
+  for (const r of renamed) console.log(`notebooks: ${r.old} is now ${r.id}`);
   for (const f of unmatched) console.error(`notebooks: no notebook matches "${f}" under ${relative(projectRoot, opts.notebooksDir) || "."}/ (ids look like cracking-the-hessian/theorem-3.1)`);
   if (selected.length === 0) {
     if (opts.filters.length === 0) console.error(`notebooks: no .ipynb files under ${opts.notebooksDir}`);

@@ -110,3 +110,17 @@ describe("notebook runner on fixtures", () => {
     expect(r.stderr.trim()).toBe('notebooks: --scale must be quick or paper, got "huge"');
   });
 });
+
+describe("former ids of renamed notebooks", () => {
+  it("a filter naming a former id (or a glob over former ids) selects the renamed notebook and says so", async () => {
+    const m = (await import(join(__dirname, "..", "..", "tools", "notebooks.mjs"))) as {
+      selectNotebooks(ids: string[], filters: string[], formerly?: Map<string, string>): { selected: string[]; unmatched: string[]; renamed: { old: string; id: string }[] };
+    };
+    const ids = ["data-dependence/equation-7", "data-dependence/figure-1"];
+    const formerly = new Map([["data-dependence/eq-7-trace", "data-dependence/equation-7"]]);
+    expect(m.selectNotebooks(ids, ["data-dependence/eq-7-trace"], formerly)).toEqual({ selected: ["data-dependence/equation-7"], unmatched: [], renamed: [{ old: "data-dependence/eq-7-trace", id: "data-dependence/equation-7" }] });
+    expect(m.selectNotebooks(ids, ["*/eq-*"], formerly).selected).toEqual(["data-dependence/equation-7"]);
+    expect(m.selectNotebooks(ids, ["data-dependence/equation-7"], formerly).renamed).toEqual([]);
+    expect(m.selectNotebooks(ids, ["data-dependence/eq-9"], formerly).unmatched).toEqual(["data-dependence/eq-9"]);
+  });
+});
