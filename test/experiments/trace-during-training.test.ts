@@ -68,13 +68,13 @@ describe("Figures 3 and 4 as tasks: one panel per data set", () => {
   const untimed = (panels: { seconds: number; label?: string }[]) => JSON.stringify(encodeResult(panels.map(({ seconds: _s, label: _l, ...rest }) => rest)));
   const other = (): ImageDataset => ({ ...tinyImages(), name: "tiny-2", labels: Uint8Array.from({ length: 60 }, (_, i) => (i * 7) % 3) });
 
-  it("tracePanels: a panel is tracePanel with gen.fork(label); 1 and 2 workers agree; a second run reads every panel back", () => {
+  it("tracePanels: a panel is tracePanel with gen.fork(label) and its subset from rng(gen.seed); 1 and 2 workers agree; a second run reads every panel back", () => {
     const options = { n: 40, width: 4, L: 3, lr: 0.01, epochs: 10, probes: 20, recordAt: [0, 10] };
     const panels = [{ label: "tiny", ds: tinyImages() }, { label: "tiny-2", ds: other() }];
     const lines: string[] = [];
     const one = tracePanels(panels, options, rng(33), { workers: 1, log: (l) => lines.push(l) });
     expect(one.map((p) => p.label)).toEqual(["tiny", "tiny-2"]);
-    expect(untimed([tracePanel(panels[1].ds, "tiny-2", options, rng(33).fork("tiny-2"))])).toBe(untimed([one[1]]));
+    expect(untimed([tracePanel(panels[1].ds, "tiny-2", options, rng(33).fork("tiny-2"), rng(33))])).toBe(untimed([one[1]]));
     fresh();
     const two = tracePanels(panels, options, rng(33), { workers: 2, log: (l) => lines.push(l) });
     expect(untimed(two)).toBe(untimed(one));
@@ -82,7 +82,7 @@ describe("Figures 3 and 4 as tasks: one panel per data set", () => {
     const again = tracePanels(panels, options, rng(33), { workers: 2, log: (l) => lines.push(l) });
     expect(JSON.stringify(encodeResult(again))).toBe(JSON.stringify(encodeResult(two)));
     expect(lines.some((l) => l.includes("2 tasks, 2 stored, 0 to compute"))).toBe(true);
-  });
+  }, 300_000); // worker threads load the library: generous on a busy machine
 
   it("topPanels: 1 and 2 workers agree; the key follows the settings", () => {
     const options = { n: 40, width: 4, lr: 0.01, epochs: 5, k: 3, tol: 1e-10, maxIterations: 500, recordAt: [0, 5] };
@@ -95,7 +95,7 @@ describe("Figures 3 and 4 as tasks: one panel per data set", () => {
     const lines: string[] = [];
     topPanels(panels, { ...options, epochs: 6, recordAt: [0, 6] }, rng(34), { workers: 1, log: (l) => lines.push(l) });
     expect(lines.some((l) => l.includes("2 tasks, 0 stored, 2 to compute"))).toBe(true);
-  });
+  }, 300_000);
 
   it("geometricRecords spaces records from 0 to the last epoch", () => {
     expect(geometricRecords(600, 6)).toEqual([0, 4, 13, 46, 167, 600]); // round(600^(i/5))

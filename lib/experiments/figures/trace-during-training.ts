@@ -19,6 +19,7 @@ import { lobpcg } from "../../linalg/lobpcg";
 import { pytorchDefaultInit } from "../../init/generic";
 import { gradientDescent, halvingSchedule } from "../../train";
 import { shallowTopEigenvalues, traceFormula } from "../../papers/data-dependence";
+import { rng } from "../../random/rng";
 import type { Rng } from "../../random/rng";
 import { canonicalJson, runTasksBlocking, scaleTasksRoot, sha256 } from "../../tasks";
 import type { TaskFunction } from "../../tasks";
@@ -67,11 +68,12 @@ export interface TracePanel {
 /**
  * Train a deep linear network (PyTorch default init) on a whitened class-proportion subset of `ds` by full-batch
  * GD on the population form of its MSE, recording (7) and Hutchinson's trace of the Hessian at `recordAt`.
- * Draws, in order: the subset and the initialisation from `gen`, each record's probes from `gen.fork(label-epoch)`.
+ * Draws, in order: the subset from `subsetGen` (default `gen`) and the initialisation from `gen`, each record's
+ * probes from `gen.fork(label-epoch)`.
  */
-export function tracePanel(ds: ImageDataset, label: string, options: TracePanelOptions, gen: Rng): TracePanel {
+export function tracePanel(ds: ImageDataset, label: string, options: TracePanelOptions, gen: Rng, subsetGen: Rng = gen): TracePanel {
   const t0 = Date.now();
-  const run = populationRun(ds, options.n, Array(options.L - 1).fill(options.width), gen);
+  const run = populationRun(ds, options.n, Array(options.L - 1).fill(options.width), gen, subsetGen);
   const { model, problem, theta0 } = run;
   const records: TraceRecord[] = [];
   const onStep = (s: { step: number; loss: number; theta: Float64Array }) => {
@@ -99,10 +101,11 @@ export interface PopulationRun {
 /**
  * The set-up Figures 3 and 4 share: a class-proportion subset of n samples of `ds` (whitened, sigma_x = 1), the
  * network [d_0, ...hidden, classes] in end-to-end form on its population loss, a PyTorch default initialisation,
- * and the comparison at that initialisation with the sample MSE of the same network. Draws: subset, then init.
+ * and the comparison at that initialisation with the sample MSE of the same network. Draws: the subset from
+ * `subsetGen` (default `gen`), then the initialisation from `gen`.
  */
-export function populationRun(ds: ImageDataset, n: number, hidden: number[], gen: Rng): PopulationRun {
-  const sub = classProportionSubset(ds, n, gen, { sigmaX: 1 });
+export function populationRun(ds: ImageDataset, n: number, hidden: number[], gen: Rng, subsetGen: Rng = gen): PopulationRun {
+  const sub = classProportionSubset(ds, n, subsetGen, { sigmaX: 1 });
   const widths = [sub.X.rows, ...hidden, ds.classes];
   const model = endToEndLinear(widths);
   const problem = populationProblem(model, { Sxx: sub.Sxx, Syx: sub.Syx, Syy: sub.Syy });
@@ -144,9 +147,9 @@ export interface TopPanelOptions {
  * top-k Hessian eigenvalues by LOBPCG (warm-started from the previous record's vectors; probes from
  * `gen.fork(label-h-epoch)`) against the closed form (15).
  */
-export function topPanel(ds: ImageDataset, label: string, options: TopPanelOptions, gen: Rng): { run: PopulationRun; records: TopRecord[]; seconds: number } {
+export function topPanel(ds: ImageDataset, label: string, options: TopPanelOptions, gen: Rng, subsetGen: Rng = gen): { run: PopulationRun; records: TopRecord[]; seconds: number } {
   const t0 = Date.now();
-  const run = populationRun(ds, options.n, [options.width], gen);
+  const run = populationRun(ds, options.n, [options.width], gen, subsetGen);
   const { model, problem, theta0 } = run;
   const records: TopRecord[] = [];
   let warm: Matrix | undefined; // the previous record's eigenvectors start the next solve (the Hessian moves slowly)
@@ -203,16 +206,21 @@ export function geometricRecords(epochs: number, records: number): number[] {
   return Array.from(new Set(Array.from({ length: records }, (_, i) => (i === 0 ? 0 : Math.round(Math.pow(epochs, i / (records - 1))))))).sort((a, b) => a - b);
 }
 
-/** One panel as a task: which data set (name and content hash), its label (fork labels of its probes) and the settings. */
+/**
+ * One panel as a task: which data set (name and content hash), the seed of its subset's generator (the study
+ * seed: the subset is part of the data, the same for any other panel or run), its label (fork labels of its
+ * probes) and the settings.
+ */
 export interface PanelTaskParams<O> {
   dataset: DatasetRef;
+  subsetSeed: number;
   label: string;
   options: O;
 }
 
 /** Figure 3's panel as a task of lib/tasks: `tracePanel` on the data set of `context.shared`, drawing from `gen`. */
 export function tracePanelTask(p: PanelTaskParams<TracePanelOptions>, gen: Rng, context: { shared?: unknown }): TracePanel {
-  return tracePanel(sharedDataset(context.shared, p.dataset, "tracePanelTask"), p.label, p.options, gen);
+  return tracePanel(sharedDataset(context.shared, p.dataset, "tracePanelTask"), p.label, p.options, gen, rng(p.subsetSeed));
 }
 
 /** What a Figure 4 panel keeps (plain data: `topPanel` without the model and problem). */
@@ -229,7 +237,7 @@ export interface TopPanelSummary {
 
 /** Figure 4's panel as a task of lib/tasks: `topPanel` on the data set of `context.shared`, drawing from `gen`. */
 export function topPanelTask(p: PanelTaskParams<TopPanelOptions>, gen: Rng, context: { shared?: unknown }): TopPanelSummary {
-  const { run, records, seconds } = topPanel(sharedDataset(context.shared, p.dataset, "topPanelTask"), p.label, p.options, gen);
+  const { run, records, seconds } = topPanel(sharedDataset(context.shared, p.dataset, "topPanelTask"), p.label, p.options, gen, rng(p.subsetSeed));
   return { records, initialLoss: run.initialLoss, initialGradientError: run.initialGradientError, d0: run.d0, dropped: run.dropped, p: run.theta0.length, seconds };
 }
 
@@ -245,7 +253,7 @@ export interface PanelRunOptions {
 function panelStudy<O, R>(figure: string, run: string, fn: TaskFunction<PanelTaskParams<O>, R>, panels: LabelledDataset[], options: O, gen: Rng, runOptions: PanelRunOptions): (R & { label: string })[] {
   if (!Array.isArray(panels) || panels.length === 0) throw new RangeError(`${run}: panels must be a non-empty array of { label, ds }`);
   const { shared, refs } = sharedDatasets(panels.map((p) => p.ds));
-  const params = panels.map((p, i) => ({ dataset: refs[i], label: p.label, options }));
+  const params = panels.map((p, i) => ({ dataset: refs[i], subsetSeed: gen.seed, label: p.label, options }));
   const out = runTasksBlocking<PanelTaskParams<O>, R>({
     study: `data-dependence-${figure}/${sha256(canonicalJson({ params, seed: gen.seed }, run)).slice(0, 12)}`,
     seed: gen.seed,
@@ -261,16 +269,16 @@ function panelStudy<O, R>(figure: string, run: string, fn: TaskFunction<PanelTas
 }
 
 /**
- * Data Dependence, Figure 3: `tracePanel` for each data set, each panel a resumable task (`tracePanelTask`)
- * drawing from `gen.fork(label)`, stored under `scaleTasksRoot()` in `data-dependence-figure-3/<hash>`.
+ * Data Dependence, Figure 3: `tracePanel` for each data set, each panel a resumable task (`tracePanelTask`): its
+ * subset from `rng(gen.seed)`, its initialisation and probes from `gen.fork(label)`; stored under `scaleTasksRoot()` in `data-dependence-figure-3/<hash>`.
  */
 export function tracePanels(panels: LabelledDataset[], options: TracePanelOptions, gen: Rng, runOptions: PanelRunOptions = {}): (TracePanel & { label: string })[] {
   return panelStudy("figure-3", "tracePanelTask", tracePanelTask, panels, options, gen, runOptions);
 }
 
 /**
- * Data Dependence, Figure 4: `topPanel` for each data set, each panel a resumable task (`topPanelTask`)
- * drawing from `gen.fork(label)`, stored under `scaleTasksRoot()` in `data-dependence-figure-4/<hash>`.
+ * Data Dependence, Figure 4: `topPanel` for each data set, each panel a resumable task (`topPanelTask`): its
+ * subset from `rng(gen.seed)`, its initialisation and LOBPCG starts from `gen.fork(label)`; stored under `scaleTasksRoot()` in `data-dependence-figure-4/<hash>`.
  */
 export function topPanels(panels: LabelledDataset[], options: TopPanelOptions, gen: Rng, runOptions: PanelRunOptions = {}): (TopPanelSummary & { label: string })[] {
   return panelStudy("figure-4", "topPanelTask", topPanelTask, panels, options, gen, runOptions);

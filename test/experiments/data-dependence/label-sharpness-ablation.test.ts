@@ -50,7 +50,7 @@ describe("labelSharpnessAblation (Data Dependence, Figure 2)", () => {
     const again = labelSharpnessAblation(ds, config, rng(7), { workers: 2, log: (l) => lines.push(l) });
     expect(plain(again)).toBe(plain(two));
     expect(lines.some((l) => l.includes("5 tasks, 5 stored, 0 to compute"))).toBe(true);
-  });
+  }, 300_000); // worker threads load the library: generous on a busy machine
 
   it("a task is its params: the in-thread run equals the worker's; the key changes with epochs and data", () => {
     const ds = tinyImages();
@@ -67,7 +67,7 @@ describe("labelSharpnessAblation (Data Dependence, Figure 2)", () => {
     const lines: string[] = [];
     labelSharpnessAblation(ds, { ...config, epochs: 31 }, rng(7), { workers: 1, log: (l) => lines.push(l) });
     expect(lines.some((l) => l.includes("5 tasks, 0 stored, 5 to compute"))).toBe(true);
-  });
+  }, 300_000);
 
   it("inverted pairs and panel points; bad configurations throw", () => {
     expect(invertedPairs([{ sharpness: 1 }, { sharpness: 3 }, { sharpness: 2 }])).toBe(1);
