@@ -38,5 +38,15 @@ describe("catalogue of claims", () => {
     expect(claimProblems([{ id: "depth-not-data/x", claim: { ...good, check: " " } }])).toEqual(["depth-not-data/x: metadata.claim.check must be a non-empty string"]);
     expect(claimProblems([{ id: "data-dependence/x", claim: good }])).toEqual(['data-dependence/x: metadata.claim.paper must be "data-dependence", got "depth-not-data"']);
     expect(() => renderCatalogue([{ id: "depth-not-data/x", claim: undefined }])).toThrow(/catalogue: notebooks without a valid metadata.claim/);
+    expect(claimProblems([{ id: "depth-not-data/x", claim: { ...good, formerly: "../y" } }])).toEqual(['depth-not-data/x: metadata.claim.formerly must be a former notebook id like "eq-7-trace", got "../y"']);
+  });
+
+  it("one id scheme: <kind>-<number>, the kind one of the papers' own words; a renamed notebook names its former id", async () => {
+    const { readClaims, renderCatalogue } = await load();
+    const entries = readClaims(root);
+    const bad = entries.map((e) => e.id.split("/")[1]).filter((name) => !/^(theorem|lemma|corollary|remark|equation|figure|appendix)-[0-9A-Z][0-9A-Z.]*(-\d+)?$/.test(name));
+    expect(bad, `ids outside the scheme: ${bad.join(", ")}`).toEqual([]);
+    const good = { paper: "data-dependence", section: "eq. (7)", title: "t", statement: "s", check: "c", formerly: "eq-7-trace" };
+    expect(renderCatalogue([{ id: "data-dependence/equation-7", claim: good }])).toContain("| [data-dependence/equation-7](notebooks/data-dependence/equation-7.ipynb) (formerly `eq-7-trace`) |");
   });
 });

@@ -45,7 +45,7 @@ function copyIfChanged(src, dest) {
 
 // ---------------------------------------------------------------------------------------------- claims
 
-/** "theorem-3.1" -> "Theorem 3.1", "eq-15-16-shallow-spectrum" -> "Eq. 15-16" (the label when metadata has no section). */
+/** "theorem-3.1" -> "Theorem 3.1", "equation-15-16" -> "Equation 15-16" (the label when metadata has no section). */
 export function labelFromName(name) {
   const m = name.match(/^(theorem|lemma|corollary|remark|figure|equation|eq|appendix)-([0-9A-Z.]+(?:-\d+)?)/i);
   if (!m) return name;

@@ -11,7 +11,7 @@ import { AssumptionError, Explorable, compareSpectra, int, padAscending } from "
 
 export const explorable: Explorable = {
   name: "dd-eq-15-16",
-  notebook: "data-dependence/eq-15-16-shallow-spectrum",
+  notebook: "data-dependence/equation-15-16",
   title: "Eqs. (15)-(16): the whole spectrum of a shallow linear network",
   claim: "For f(x) = W₂W₁x on whitened inputs (X Xᵀ/n = σ_x² I), with no balance assumed, the Gauss-Newton matrix's nonzero eigenvalues are σ_x² (σ_i²(W₁) + σ_j²(W₂)) for i ≤ d₀, j ≤ d₂ (singular values padded with zeros), with eigenvectors built from the singular vectors (16).",
   matrix: "GGN (1/n) JᵀJ",

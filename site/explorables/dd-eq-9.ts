@@ -13,7 +13,7 @@ import { AssumptionError, Explorable, compareSpectra, int, padAscending } from "
 
 export const explorable: Explorable = {
   name: "dd-eq-9",
-  notebook: "data-dependence/eq-9-balanced-spectrum",
+  notebook: "data-dependence/equation-9",
   title: "Eq. (9): the spectrum of a strongly balanced deep linear network",
   claim: "For a strongly balanced network (W_l W_lᵀ = W_{l+1}ᵀ W_{l+1}) with shared singular values s_i, at zero loss on whitened inputs (X Xᵀ/n = σ_x² I), the Hessian's nonzero eigenvalues are σ_x² Σ_{k=0}^{L−1} s_i^{2k} s_j^{2(L−1−k)} (9a/9b), one per pair (i, j) of input and output directions.",
   matrix: "Hessian",

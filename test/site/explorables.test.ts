@@ -11,7 +11,7 @@ describe("explorables (computation)", () => {
   it("there are the eight claims of the brief, each pointing at its notebook", () => {
     expect(explorables.map((e) => e.notebook).sort()).toEqual([
       "cracking-the-hessian/corollary-B.2", "cracking-the-hessian/theorem-3.1", "cracking-the-hessian/theorem-3.4", "cracking-the-hessian/theorem-3.5",
-      "data-dependence/eq-15-16-shallow-spectrum", "data-dependence/eq-9-balanced-spectrum", "depth-not-data/corollary-3.6", "depth-not-data/lemma-A.1",
+      "data-dependence/equation-15-16", "data-dependence/equation-9", "depth-not-data/corollary-3.6", "depth-not-data/lemma-A.1",
     ]);
     for (const e of explorables) for (const p of e.params) expect(p.value >= p.min && p.value <= p.max, `${e.name}.${p.key}`).toBe(true);
   });
