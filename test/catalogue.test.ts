@@ -49,4 +49,14 @@ describe("catalogue of claims", () => {
     const good = { paper: "data-dependence", section: "eq. (7)", title: "t", statement: "s", check: "c", formerly: "eq-7-trace" };
     expect(renderCatalogue([{ id: "data-dependence/equation-7", claim: good }])).toContain("| [data-dependence/equation-7](notebooks/data-dependence/equation-7.ipynb) (formerly `eq-7-trace`) |");
   });
+
+  it("every notebook shows its own paper-scale ledger entry (paperRun with its id, in the first code cell)", async () => {
+    const { readClaims } = await load();
+    const missing = readClaims(root).map((e) => e.id).filter((id) => {
+      const nb = JSON.parse(readFileSync(join(root, "notebooks", `${id}.ipynb`), "utf8")) as { cells: { cell_type: string; source: string[] }[] };
+      const first = nb.cells.find((c) => c.cell_type === "code");
+      return !first || !first.source.join("").includes(`paperRun("${id}")`);
+    });
+    expect(missing, `notebooks without paperRun("<their id>") in the first code cell: ${missing.join(", ")}`).toEqual([]);
+  });
 });
