@@ -50,13 +50,13 @@ describe("catalogue of claims", () => {
     expect(renderCatalogue([{ id: "data-dependence/equation-7", claim: good }])).toContain("| [data-dependence/equation-7](notebooks/data-dependence/equation-7.ipynb) (formerly `eq-7-trace`) |");
   });
 
-  it("every notebook shows its own paper-scale ledger entry (paperRun with its id, in the first code cell)", async () => {
+  it("every notebook shows its own paper-scale ledger entry (paperRun with its id, in its last code cell, beside the summary)", async () => {
     const { readClaims } = await load();
     const missing = readClaims(root).map((e) => e.id).filter((id) => {
       const nb = JSON.parse(readFileSync(join(root, "notebooks", `${id}.ipynb`), "utf8")) as { cells: { cell_type: string; source: string[] }[] };
-      const first = nb.cells.find((c) => c.cell_type === "code");
-      return !first || !first.source.join("").includes(`paperRun("${id}")`);
+      const last = nb.cells.filter((c) => c.cell_type === "code").pop();
+      return !last || !last.source.join("").includes(`paperRun("${id}")`);
     });
-    expect(missing, `notebooks without paperRun("<their id>") in the first code cell: ${missing.join(", ")}`).toEqual([]);
+    expect(missing, `notebooks without paperRun("<their id>") in the last code cell: ${missing.join(", ")}`).toEqual([]);
   });
 });
