@@ -25,21 +25,17 @@ import { rng } from "../../random/rng";
 import type { Rng } from "../../random/rng";
 import { canonicalJson, runTasksBlocking, scaleTasksRoot, sha256 } from "../../tasks";
 import { DatasetRef, sharedDataset, sharedDatasets } from "./image-datasets";
+import type { TrainedSharpnessConfig } from "./trained-sharpness";
 
 /** The panels of Figure 2: (a) raw inputs, (b) Kaiming uniform, (c) Tanh. */
 export type AblationPanel = "(a) raw inputs" | "(b) Kaiming uniform" | "(c) Tanh";
 export const ABLATION_PANELS: readonly AblationPanel[] = ["(a) raw inputs", "(b) Kaiming uniform", "(c) Tanh"];
 
-/** Figure 2's configuration (the notebook's parameters). */
-export interface AblationConfig {
-  /** Subset size, hidden width, number of layers L, lr_max of the halving schedule, epochs. */
-  n: number;
-  width: number;
-  L: number;
-  lr: number;
-  epochs: number;
-  /** The largest class proportions of panels (a) and (b). */
-  alphas: number[];
+/**
+ * Figure 2's configuration (the notebook's parameters): Figure 1 (c)'s training settings (`alphas` are the
+ * largest class proportions of panels (a) and (b)), plus panel (c).
+ */
+export interface AblationConfig extends TrainedSharpnessConfig {
   /** Panel (c): its width, epochs and proportions (each must be one of `alphas`). */
   tanh: { width: number; epochs: number; alphas: number[] };
 }
