@@ -15,6 +15,7 @@ import { Problem, mseProblem, populationProblem } from "../../curvature/problem"
 import type { Model } from "../../models/model";
 import { Matrix } from "ml-matrix";
 import { hutchinson } from "../../linalg/trace";
+import { studentizedMean } from "../../stats/skewness";
 import { lobpcg } from "../../linalg/lobpcg";
 import { pytorchDefaultInit } from "../../init/generic";
 import { gradientDescent, halvingSchedule } from "../../train";
@@ -25,7 +26,11 @@ import { canonicalJson, runTasksBlocking, scaleTasksRoot, sha256 } from "../../t
 import type { TaskFunction } from "../../tasks";
 import { DatasetRef, sharedDataset, sharedDatasets } from "../data-dependence/image-datasets";
 
-/** One recorded epoch: the loss, (7) from the weights, Hutchinson's estimate, its standard error and z. */
+/**
+ * One recorded epoch: the loss, (7) from the weights, Hutchinson's estimate, its standard error, the plain
+ * z = (estimate - (7)) / SE, the probes' skewness and Hall's skewness-corrected z (lib/stats/skewness: the plain z
+ * of right-skewed probes has a heavy left tail, so only the corrected one may be compared with normal quantiles).
+ */
 export interface TraceRecord {
   epoch: number;
   loss: number;
@@ -33,6 +38,8 @@ export interface TraceRecord {
   hutch: number;
   se: number;
   z: number;
+  skewness: number;
+  zCorrected: number;
 }
 
 /** The run's settings (the notebook's parameters). */
@@ -81,7 +88,8 @@ export function tracePanel(ds: ImageDataset, label: string, options: TracePanelO
     const W = model.unflatten(s.theta);
     const eq7 = traceFormula(W, 1);
     const h = hutchinson(hessianOperator(problem, s.theta), { probes: options.probes, rng: gen.fork(`${label}-${s.step}`), distribution: "gaussian" });
-    records.push({ epoch: s.step, loss: s.loss, eq7, hutch: h.estimate, se: h.standardError, z: (h.estimate - eq7) / h.standardError });
+    const t = studentizedMean(h.samples, eq7);
+    records.push({ epoch: s.step, loss: s.loss, eq7, hutch: h.estimate, se: h.standardError, z: t.t, skewness: t.skewness, zCorrected: t.corrected });
   };
   gradientDescent(problem, theta0, { steps: options.epochs, lr: halvingSchedule(options.lr), onStep });
   return { records, initialLoss: run.initialLoss, initialGradientError: run.initialGradientError, d0: run.d0, dropped: run.dropped, p: theta0.length, seconds: (Date.now() - t0) / 1000 };
