@@ -16,6 +16,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawnSync } from "node:child_process";
 import { holds, listNotebooks } from "./notebooks.mjs";
+import { changedSince, notebookFiles } from "./ledger.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -154,23 +155,20 @@ function verdict(entry) {
 const fmtNum = (x) => (typeof x === "number" ? (Number.isInteger(x) ? String(x) : Math.abs(x) !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e5) ? x.toExponential(3) : x.toPrecision(4)) : esc(x));
 
 /**
- * A paper-scale entry is stale when the notebook changed after the entry's commit (the last commit touching
- * the notebook is not an ancestor of it). Null when git cannot say (no repository, unknown commit).
+ * A paper-scale entry is stale when the notebook's code or a lib file it imports changed after the entry's
+ * commit (the runner's rule, tools/ledger.mjs). Null when there is no commit to compare with.
  */
 function ledgerStale(notebooksDir, id, commit) {
   if (!commit) return null;
   const file = join(notebooksDir, `${id}.ipynb`);
-  const git = (args) => spawnSync("git", args, { cwd: dirname(file), encoding: "utf8" });
-  const last = git(["log", "-1", "--format=%H", "--", file]);
-  if (last.status !== 0 || !last.stdout.trim()) return null;
-  const r = git(["merge-base", "--is-ancestor", last.stdout.trim(), commit]);
-  return r.status === 0 ? false : r.status === 1 ? true : null;
+  if (!existsSync(file)) return true;
+  return changedSince(commit, notebookFiles(file)).stale;
 }
 
 function verdictHtml(v, scale) {
   if (!v) return `<span class="v none">${scale === "paper" ? "not run at paper scale" : "not run"}</span>`;
   const cls = v.status === "ok" ? "ok" : "bad";
-  const extra = scale === "paper" && v.commit ? ` <span class="meta">${esc(String(v.commit).slice(0, 8))}${v.date ? ` · ${esc(String(v.date).slice(0, 10))}` : ""}${v.stale ? ` · <b class="stale" title="the notebook changed after this run">stale</b>` : ""}</span>` : "";
+  const extra = scale === "paper" && v.commit ? ` <span class="meta">${esc(String(v.commit).slice(0, 8))}${v.date ? ` · ${esc(String(v.date).slice(0, 10))}` : ""}${v.stale ? ` · <b class="stale" title="the notebook's code or a lib file it imports changed after this run">stale</b>` : ""}</span>` : "";
   return `<span class="v ${cls}" title="${esc(v.error ?? "")}">${esc(v.status)} ${v.holding}/${v.total}</span>${extra}`;
 }
 

@@ -136,11 +136,30 @@ export function notebookFiles(notebookPath) {
   return [...seen].map((f) => relative(root, f).split(sep).join("/")).sort();
 }
 
-/** Whether any of `files` differs from what `commit` holds (committed since, or edited and not committed). */
+/** A notebook's code cells, in order: prose, outputs and metadata cannot change a result (as lib/notebook/ledger.ts). */
+export function notebookCode(json) {
+  const nb = JSON.parse(json);
+  return (nb.cells ?? []).filter((c) => c.cell_type === "code").map((c) => [].concat(c.source ?? []).join("")).join("\n\u0000\n");
+}
+
+function sameNotebookCode(commit, file) {
+  const then = spawnSync("git", ["show", `${commit}:${file}`], { cwd: root, encoding: "utf8", maxBuffer: 256 << 20 });
+  if (then.status !== 0) return false;
+  try {
+    return notebookCode(then.stdout) === notebookCode(readFileSync(join(root, file), "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether any of `files` differs from what `commit` holds (committed since, or edited and not committed); a
+ * notebook counts as changed only when its code cells did.
+ */
 export function changedSince(commit, files) {
   if (!commit || git(["cat-file", "-e", `${commit}^{commit}`]).status !== 0) return { stale: true, why: `commit ${commit ? commit.slice(0, 10) : "(none)"} is not in this checkout` };
   const r = git(["diff", "--name-only", commit, "--", ...files]);
-  const changed = r.stdout.split("\n").filter(Boolean);
+  const changed = r.stdout.split("\n").filter(Boolean).filter((f) => !f.endsWith(".ipynb") || !sameNotebookCode(commit, f));
   return changed.length ? { stale: true, why: `changed since ${commit.slice(0, 10)}: ${changed.slice(0, 3).join(", ")}${changed.length > 3 ? ` and ${changed.length - 3} more` : ""}` } : { stale: false };
 }
 

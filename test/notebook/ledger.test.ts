@@ -5,7 +5,7 @@ import { spawnSync } from "child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { formatDuration, ledgerStale, ledgerSummary, paperRun, readLedgerEntry } from "../../lib/notebook/ledger";
+import { disagreementVerdicts, formatDuration, ledgerStale, ledgerSummary, paperRun, readLedgerEntry } from "../../lib/notebook/ledger";
 import { setDisplaySink } from "../../lib/notebook";
 import type { LedgerEntry } from "../../lib/notebook/ledger";
 
@@ -29,7 +29,8 @@ describe("paper-scale ledger in a notebook", () => {
     const root = mkdtempSync(join(tmpdir(), "hs-ledger-"));
     git(root, "init", "-q");
     mkdirSync(join(root, "notebooks", "p"), { recursive: true });
-    writeFileSync(join(root, "notebooks", "p", "figure-1.ipynb"), "{}\n");
+    const nb = (prose: string, code: string) => JSON.stringify({ cells: [{ cell_type: "markdown", source: [prose] }, { cell_type: "code", source: [code], outputs: [] }] });
+    writeFileSync(join(root, "notebooks", "p", "figure-1.ipynb"), nb("# Figure 1", "check(1);"));
     git(root, "add", ".");
     git(root, "commit", "-q", "-m", "one");
     const commit = git(root, "rev-parse", "HEAD");
@@ -49,7 +50,10 @@ describe("paper-scale ledger in a notebook", () => {
     expect(text).toContain(`commit ${commit.slice(0, 7)} of 2026-12-02`);
     expect(text).toContain("1 of 2 checks hold, 1 documented disagreement with the paper");
     expect(text).not.toContain("Stale");
-    writeFileSync(join(root, "notebooks", "p", "figure-1.ipynb"), "{\"changed\": true}\n");
+    // a summary written after the run (prose only) keeps the entry current; a code change makes it stale
+    writeFileSync(join(root, "notebooks", "p", "figure-1.ipynb"), nb("# Figure 1: at paper scale the disagreement persists", "check(1);"));
+    expect(ledgerStale(read as LedgerEntry, root)).toBe(false);
+    writeFileSync(join(root, "notebooks", "p", "figure-1.ipynb"), nb("# Figure 1", "check(2);"));
     expect(ledgerStale(read as LedgerEntry, root)).toBe(true);
     expect(ledgerSummary("p/figure-1", read, true)).toContain("**Stale:**");
     expect(ledgerStale({ ...entry, commit: "0".repeat(40) }, root)).toBeNull();
@@ -57,6 +61,21 @@ describe("paper-scale ledger in a notebook", () => {
     expect(ledgerSummary("p/figure-2", null, null)).toContain("not yet run to completion");
     writeFileSync(join(root, "results", "paper", "p", "figure-1.json"), "{ truncated");
     expect(() => readLedgerEntry("p/figure-1", root)).toThrow(/figure-1\.json is not valid JSON/);
+  });
+
+  it("says for each disagreement whether it persists at paper scale, with both measured values", () => {
+    const q = (name: string, measured: number, passed: boolean, disagreement?: string) => ({ name, measured, expected: 0.8, tolerance: 0, kind: "at-least" as const, passed, ...(disagreement ? { disagreement } : {}) });
+    const current = [q("holds everywhere", 0.9, true), q("persists", 0.6, false, "short"), q("gone", 0.5, false, "short"), q("paper only", 0.95, true)];
+    const paper = [q("holds everywhere", 0.91, true), q("persists", 0.4, false, "short"), q("gone", 0.85, true), q("paper only", 0.7, false, "new")];
+    const lines = disagreementVerdicts(current, paper);
+    expect(lines).toEqual([
+      "*persists* (claim >= 0.8): quick 0.6 (fails), paper 0.4 (fails); the disagreement persists at paper scale.",
+      "*gone* (claim >= 0.8): quick 0.5 (fails), paper 0.85 (holds); holds at paper scale: no disagreement there.",
+      "*paper only* (claim >= 0.8): quick 0.95 (holds), paper 0.7 (fails); fails at paper scale only.",
+    ]);
+    const entry: LedgerEntry = { id: "p/figure-1", status: "ok", seconds: 60, checks: paper };
+    expect(ledgerSummary("p/figure-1", entry, false, current)).toContain("this run (quick scale) against the paper-scale run:\n- *persists*");
+    expect(ledgerSummary("p/figure-1", entry, false, current, "paper")).not.toContain("against the paper-scale run");
   });
 
   it("paperRun displays the summary of this project's entry and rejects a bad id", () => {

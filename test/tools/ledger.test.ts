@@ -140,4 +140,17 @@ describe("stale ledger entries", () => {
     expect(changedSince("0".repeat(40), ["tools/ledger.mjs"])).toMatchObject({ stale: true, why: expect.stringMatching(/not in this checkout/) });
     expect(changedSince(created, ["package-lock.json"]).stale).toBe(spawnSync("git", ["diff", "--quiet", created, "--", "package-lock.json"], { cwd: root }).status !== 0);
   });
+
+  it("a notebook's code is its code cells: prose, outputs and metadata do not count; the same rule as lib/notebook", async () => {
+    const { notebookCode } = await import(join(root, "tools", "ledger.mjs"));
+    const lib = await import("../../lib/notebook/ledger");
+    const nb = (md: string, code: string[], outputs: unknown[] = []) =>
+      JSON.stringify({ metadata: { claim: { id: md } }, cells: [{ cell_type: "markdown", source: [md] }, ...code.map((c) => ({ cell_type: "code", source: c.split(/(?<=\n)/), outputs }))] });
+    const base = nb("prose", ["const a = 1;\n", "check(a);"]);
+    expect(notebookCode(nb("other prose", ["const a = 1;\n", "check(a);"], [{ text: "1" }]))).toBe(notebookCode(base));
+    expect(notebookCode(nb("prose", ["const a = 2;\n", "check(a);"]))).not.toBe(notebookCode(base));
+    expect(notebookCode(nb("prose", ["const a = 1;\ncheck(a);"]))).not.toBe(notebookCode(base)); // cells merged
+    const real = readFileSync(join(root, "notebooks", "cracking-the-hessian", "figure-5.ipynb"), "utf8");
+    expect(notebookCode(real)).toBe(lib.notebookCode(real));
+  });
 });
