@@ -30,6 +30,23 @@ describe("trace during training (Data Dependence, Figure 3)", () => {
     for (const r of panel.records) expect(Math.abs(r.z)).toBeLessThan(limit);
   });
 
+  it("screen and confirm: a flagged record is estimated again at the same weights with fresh probes", () => {
+    const options = { n: 40, width: 5, L: 3, lr: 0.01, epochs: 5, probes: 20, recordAt: [0, 5] };
+    // a limit no estimate can meet flags every record; a huge one flags none
+    const all = tracePanel(tinyImages(), "tiny", { ...options, confirm: { limit: 1e-300, probes: 400 } }, rng(33));
+    const none = tracePanel(tinyImages(), "tiny", { ...options, confirm: { limit: 1e300, probes: 400 } }, rng(33));
+    for (const [i, r] of all.records.entries()) {
+      const c = r.confirmation!;
+      expect(c.probes).toBe(400);
+      expect(c.hutch).not.toBe(r.hutch); // its own probes
+      expect(Math.abs(c.zCorrected)).toBeLessThan(twoSidedNormalQuantile(0.01 / 2)); // (7) is the exact trace
+      expect(c.se).toBeLessThan(r.se); // 20 times the probes: about sqrt(20) times smaller
+      expect(none.records[i].confirmation).toBeUndefined();
+      expect(none.records[i].hutch).toBe(r.hutch); // the screen's probes do not depend on the confirmation
+    }
+    expect(() => tracePanel(tinyImages(), "tiny", { ...options, confirm: { limit: NaN, probes: 400 } }, rng(33))).toThrow(/tracePanel: options.confirm must be \{ limit: a positive number, probes: an integer >= 2 \}/);
+  });
+
   it("the normal quantile inverts the CDF", () => {
     const z = twoSidedNormalQuantile(0.05);
     expect(Math.abs(2 * (1 - normalCdf(z)) - 0.05)).toBeLessThan(1e-9);

@@ -40,6 +40,18 @@ export interface TraceRecord {
   z: number;
   skewness: number;
   zCorrected: number;
+  /** Present when |zCorrected| exceeded `options.confirm.limit`: a fresh, independent estimate at the same weights. */
+  confirmation?: TraceConfirmation;
+}
+
+/** A second Hutchinson estimate at a flagged record, from its own probes (more of them). */
+export interface TraceConfirmation {
+  probes: number;
+  hutch: number;
+  se: number;
+  z: number;
+  skewness: number;
+  zCorrected: number;
 }
 
 /** The run's settings (the notebook's parameters). */
@@ -56,6 +68,12 @@ export interface TracePanelOptions {
   probes: number;
   /** Epochs at which to record (0 = the initialisation). */
   recordAt: number[];
+  /**
+   * Screen and confirm: a record whose |zCorrected| exceeds `limit` is estimated again at the same weights with
+   * `probes` fresh probes (from `gen.fork(label-epoch-confirm)`), so a chance excursion of the first estimate can
+   * be told from a trace that differs from (7), which the larger sample shows again.
+   */
+  confirm?: { limit: number; probes: number };
 }
 
 /** What `tracePanel` measured. */
@@ -79,6 +97,10 @@ export interface TracePanel {
  * probes from `gen.fork(label-epoch)`.
  */
 export function tracePanel(ds: ImageDataset, label: string, options: TracePanelOptions, gen: Rng, subsetGen: Rng = gen): TracePanel {
+  const c = options.confirm;
+  if (c !== undefined && !(c.limit > 0 && Number.isFinite(c.limit) && Number.isInteger(c.probes) && c.probes >= 2)) {
+    throw new RangeError(`tracePanel: options.confirm must be { limit: a positive number, probes: an integer >= 2 }, got ${JSON.stringify(c)}`);
+  }
   const t0 = Date.now();
   const run = populationRun(ds, options.n, Array(options.L - 1).fill(options.width), gen, subsetGen);
   const { model, problem, theta0 } = run;
@@ -87,9 +109,17 @@ export function tracePanel(ds: ImageDataset, label: string, options: TracePanelO
     if (!options.recordAt.includes(s.step)) return;
     const W = model.unflatten(s.theta);
     const eq7 = traceFormula(W, 1);
-    const h = hutchinson(hessianOperator(problem, s.theta), { probes: options.probes, rng: gen.fork(`${label}-${s.step}`), distribution: "gaussian" });
+    const H = hessianOperator(problem, s.theta);
+    const h = hutchinson(H, { probes: options.probes, rng: gen.fork(`${label}-${s.step}`), distribution: "gaussian" });
     const t = studentizedMean(h.samples, eq7);
-    records.push({ epoch: s.step, loss: s.loss, eq7, hutch: h.estimate, se: h.standardError, z: t.t, skewness: t.skewness, zCorrected: t.corrected });
+    const record: TraceRecord = { epoch: s.step, loss: s.loss, eq7, hutch: h.estimate, se: h.standardError, z: t.t, skewness: t.skewness, zCorrected: t.corrected };
+    const confirm = options.confirm;
+    if (confirm && Math.abs(t.corrected) > confirm.limit) {
+      const h2 = hutchinson(H, { probes: confirm.probes, rng: gen.fork(`${label}-${s.step}-confirm`), distribution: "gaussian" });
+      const t2 = studentizedMean(h2.samples, eq7);
+      record.confirmation = { probes: confirm.probes, hutch: h2.estimate, se: h2.standardError, z: t2.t, skewness: t2.skewness, zCorrected: t2.corrected };
+    }
+    records.push(record);
   };
   gradientDescent(problem, theta0, { steps: options.epochs, lr: halvingSchedule(options.lr), onStep });
   return { records, initialLoss: run.initialLoss, initialGradientError: run.initialGradientError, d0: run.d0, dropped: run.dropped, p: theta0.length, seconds: (Date.now() - t0) / 1000 };
