@@ -2,10 +2,11 @@
 // build/notebooks/ (executed copies), build/html/ (pages sharing one plotly.js) and build/report.json.
 //
 //   npm run notebooks [-- <filter>...] [--scale quick|paper] [--timeout <seconds per cell>] [--jobs <n>]
-//                     [--shard k/N] [--task-shard k/N] [--results <dir>]
+//                     [--shard k/N] [--task-shard k/N] [--results <dir>] [--outdated]
 //   npm run notebooks -- --merge <dir>... [--out <dir>] [--results <dir>]
 //
-// A filter is a notebook id with optional * wildcards: `cracking-the-hessian/*`, `*/figure-1`.
+// A filter is a notebook id with optional * wildcards: `cracking-the-hessian/*`, `*/figure-1`. With --scale paper,
+// --outdated keeps only the selected notebooks whose ledger entry is missing or stale (brings the ledger up to date).
 // At paper scale each completed notebook is recorded in the ledger, <results>/paper/<paper>/<id>.json
 // (tools/ledger.mjs), and the report is build/report-paper.json; build/report.json stays the quick report.
 // --shard k/N runs the k-th of N disjoint slices of the selected notebooks; --task-shard k/N runs every
@@ -24,7 +25,7 @@ export class UsageError extends Error {}
 
 /** Parse the command line. */
 export function parseArgs(argv) {
-  const opts = { filters: [], scale: "quick", timeout: 600, jobs: availableParallelism(), notebooksDir: join(projectRoot, "notebooks"), outDir: join(projectRoot, "build"), resultsDir: join(projectRoot, "results"), setup: true, shard: null, taskShard: null, merge: null };
+  const opts = { filters: [], scale: "quick", timeout: 600, jobs: availableParallelism(), notebooksDir: join(projectRoot, "notebooks"), outDir: join(projectRoot, "build"), resultsDir: join(projectRoot, "results"), setup: true, shard: null, taskShard: null, merge: null, outdated: false };
   const value = (i, name) => {
     if (i + 1 >= argv.length) throw new UsageError(`${name} needs a value`);
     return argv[i + 1];
@@ -52,13 +53,32 @@ export function parseArgs(argv) {
       if (opts.merge.length === 0) throw new UsageError("--merge needs the shard output folders to merge");
     } else if (a === "--no-setup") {
       opts.setup = false;
+    } else if (a === "--outdated") {
+      opts.outdated = true;
     } else if (a.startsWith("--")) {
-      throw new UsageError(`unknown option ${a} (options: --scale quick|paper, --timeout <s>, --jobs <n>, --shard k/N, --task-shard k/N, --results <dir>, --merge <dir>...)`);
+      throw new UsageError(`unknown option ${a} (options: --scale quick|paper, --timeout <s>, --jobs <n>, --shard k/N, --task-shard k/N, --results <dir>, --outdated, --merge <dir>...)`);
     } else {
       opts.filters.push(a.replace(/\.ipynb$/, "").replace(/^notebooks\//, ""));
     }
   }
+  if (opts.outdated && opts.scale !== "paper") throw new UsageError("--outdated reads the paper-scale ledger: it needs --scale paper");
   return opts;
+}
+
+/**
+ * The ids among `ids` whose paper-scale ledger entry is missing or stale (the notebook's code or a file it
+ * imports changed since the entry's commit), with the reason for each.
+ */
+export function outdatedNotebooks(ids, resultsDir, notebooksDir) {
+  const ledger = readLedger(resultsDir);
+  const out = [];
+  for (const id of ids) {
+    const e = ledger.get(id);
+    if (!e) { out.push({ id, why: "no entry" }); continue; }
+    const s = changedSince(e.commit, notebookFiles(join(notebooksDir, `${id}.ipynb`)));
+    if (s.stale) out.push({ id, why: s.why });
+  }
+  return out;
 }
 
 /** Every notebook id under dir: the path relative to dir, without .ipynb, with forward slashes. */
@@ -348,8 +368,15 @@ export async function main(argv) {
     if (opts.filters.length === 0) console.error(`notebooks: no .ipynb files under ${opts.notebooksDir}`);
     return unmatched.length ? 2 : 1;
   }
-  const mine = shardOf(selected, opts.shard);
-  if (opts.shard) console.log(`notebooks: shard ${opts.shard.index}/${opts.shard.count}: ${mine.length} of the ${selected.length} selected notebooks`);
+  let chosen = selected;
+  if (opts.outdated) {
+    const outdated = outdatedNotebooks(selected, opts.resultsDir, opts.notebooksDir);
+    console.log(`notebooks: --outdated: ${outdated.length} of the ${selected.length} selected notebooks have no current paper-scale entry`);
+    for (const o of outdated) console.log(`  ${o.id}: ${o.why}`);
+    chosen = outdated.map((o) => o.id);
+  }
+  const mine = shardOf(chosen, opts.shard);
+  if (opts.shard) console.log(`notebooks: shard ${opts.shard.index}/${opts.shard.count}: ${mine.length} of the ${chosen.length} selected notebooks`);
   if (mine.length === 0) return 0;
   sharePlotly(opts.outDir);
   // BLAS threads per kernel: the cores shared among the notebooks that run at once (two kernels with two

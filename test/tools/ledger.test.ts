@@ -4,7 +4,7 @@
 // stale marks; bad shard values.
 import { beforeAll, describe, expect, it } from "vitest";
 import { spawn, spawnSync } from "child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 
@@ -152,5 +152,27 @@ describe("stale ledger entries", () => {
     expect(notebookCode(nb("prose", ["const a = 1;\ncheck(a);"]))).not.toBe(notebookCode(base)); // cells merged
     const real = readFileSync(join(root, "notebooks", "cracking-the-hessian", "figure-5.ipynb"), "utf8");
     expect(notebookCode(real)).toBe(lib.notebookCode(real));
+  });
+
+  it("--outdated selects the notebooks whose entry is missing or stale, and needs --scale paper", async () => {
+    const { outdatedNotebooks, parseArgs } = await import(runner);
+    const results = mkdtempSync(join(tmpdir(), "hs-outdated-"));
+    const head = spawnSync("git", ["rev-parse", "HEAD"], { cwd: root, encoding: "utf8" }).stdout.trim();
+    const notebooks = join(root, "notebooks");
+    const write = (id: string, commit: string) => {
+      mkdirSync(join(results, "paper", id.split("/")[0]), { recursive: true });
+      writeFileSync(join(results, "paper", `${id}.json`), JSON.stringify({ id, status: "ok", seconds: 1, commit, checks: [] }));
+    };
+    // figure-1's code and imports as committed at HEAD (unless this checkout edits them); figure-2's commit unknown
+    write("depth-not-data/figure-1", head);
+    write("depth-not-data/figure-2", "0".repeat(40));
+    const ids = ["depth-not-data/figure-1", "depth-not-data/figure-2", "depth-not-data/figure-3"];
+    const dirty = spawnSync("git", ["diff", "--quiet", "HEAD", "--", "notebooks/depth-not-data/figure-1.ipynb", "lib"], { cwd: root }).status !== 0;
+    const got = outdatedNotebooks(ids, results, notebooks);
+    expect(got.map((o: { id: string }) => o.id)).toEqual([...(dirty ? ["depth-not-data/figure-1"] : []), "depth-not-data/figure-2", "depth-not-data/figure-3"]);
+    expect(got.find((o: { id: string }) => o.id === "depth-not-data/figure-3").why).toBe("no entry");
+    expect(got.find((o: { id: string }) => o.id === "depth-not-data/figure-2").why).toMatch(/not in this checkout/);
+    expect(parseArgs(["--scale", "paper", "--outdated"]).outdated).toBe(true);
+    expect(() => parseArgs(["--outdated"])).toThrow("--outdated reads the paper-scale ledger: it needs --scale paper");
   });
 });
