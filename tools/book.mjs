@@ -16,7 +16,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawnSync } from "node:child_process";
 import { holds, listNotebooks } from "./notebooks.mjs";
-import { changedSince, notebookFiles } from "./ledger.mjs";
+import { entryStaleness } from "./ledger.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -159,10 +159,7 @@ const fmtNum = (x) => (typeof x === "number" ? (Number.isInteger(x) ? String(x) 
  * commit (the runner's rule, tools/ledger.mjs). Null when there is no commit to compare with.
  */
 function ledgerStale(notebooksDir, id, commit) {
-  if (!commit) return null;
-  const file = join(notebooksDir, `${id}.ipynb`);
-  if (!existsSync(file)) return true;
-  return changedSince(commit, notebookFiles(file)).stale;
+  return commit ? entryStaleness({ commit }, join(notebooksDir, `${id}.ipynb`)).stale : null;
 }
 
 function verdictHtml(v, scale) {

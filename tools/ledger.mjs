@@ -163,6 +163,11 @@ export function changedSince(commit, files) {
   return changed.length ? { stale: true, why: `changed since ${commit.slice(0, 10)}: ${changed.slice(0, 3).join(", ")}${changed.length > 3 ? ` and ${changed.length - 3} more` : ""}` } : { stale: false };
 }
 
+/** Whether the ledger entry of the notebook at `notebookPath` is stale (`changedSince` on its files; no notebook: stale). */
+export function entryStaleness(entry, notebookPath) {
+  return existsSync(notebookPath) ? changedSince(entry.commit, notebookFiles(notebookPath)) : { stale: true, why: "the notebook no longer exists" };
+}
+
 /** The ledger file of a notebook id. */
 export const ledgerPath = (resultsDir, id) => join(resultsDir, "paper", `${id}.json`);
 

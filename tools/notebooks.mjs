@@ -19,7 +19,7 @@ import { availableParallelism } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findPython, jupyterPath, KERNEL_NAME, missingJupyterMessage, root as projectRoot, setup, SetupError } from "./setup.mjs";
-import { changedSince, collectShards, copyTasks, detectBackend, headCommit, ledgerPath, machineInfo, mergeEntries, notebookFiles, parseShard, readLedger, shardOf, withLock, writeFileAtomic, writeJsonAtomic } from "./ledger.mjs";
+import { collectShards, copyTasks, detectBackend, entryStaleness, headCommit, ledgerPath, machineInfo, mergeEntries, notebookFiles, parseShard, readLedger, shardOf, withLock, writeFileAtomic, writeJsonAtomic } from "./ledger.mjs";
 
 export class UsageError extends Error {}
 
@@ -75,7 +75,7 @@ export function outdatedNotebooks(ids, resultsDir, notebooksDir) {
   for (const id of ids) {
     const e = ledger.get(id);
     if (!e) { out.push({ id, why: "no entry" }); continue; }
-    const s = changedSince(e.commit, notebookFiles(join(notebooksDir, `${id}.ipynb`)));
+    const s = entryStaleness(e, join(notebooksDir, `${id}.ipynb`));
     if (s.stale) out.push({ id, why: s.why });
   }
   return out;
@@ -302,8 +302,7 @@ function writeIndex(outDir, report, resultsDir = join(projectRoot, "results"), n
     const p = ledger.get(id);
     let paper = verdict(p);
     if (p) {
-      const nb = join(notebooksDir, `${id}.ipynb`);
-      const s = existsSync(nb) ? changedSince(p.commit, notebookFiles(nb)) : { stale: true, why: "the notebook no longer exists" };
+      const s = entryStaleness(p, join(notebooksDir, `${id}.ipynb`));
       paper += `<td class="${s.stale ? "stale" : "current"}">${escapeHtml(String(p.commit ?? "").slice(0, 10))} ${escapeHtml(String(p.date ?? "").slice(0, 10))}${s.stale ? ` <b>stale</b>: ${escapeHtml(s.why)}` : ""}</td>`;
     } else paper += "<td></td>";
     const error = [q?.error && `quick: ${q.error.message}`, p?.error && `paper: ${p.error.message}`].filter(Boolean).join("; ");
