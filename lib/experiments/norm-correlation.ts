@@ -162,9 +162,16 @@ export interface TrainOutcome {
 }
 
 /**
+ * What a study keeps of a training run: everything but the trained weights (the stored task results of a
+ * paper-scale study stay kilobytes per net instead of the weights' megabytes; the stats are measured first).
+ */
+export type TrainSummary = Omit<TrainOutcome, "theta">;
+
+/**
  * Train from theta0 with the divide-by-10 protocol (`divideBy10Schedule`): `gradientDescent` on `problem`
- * or `sgd` on the task's samples. A run whose loss becomes non-finite or ends above its initial value is
- * restarted from theta0 with the base rate divided by `restartFactor` (default 3).
+ * or `sgd` on the task's samples. A run whose loss or weights become non-finite, or whose loss ends above its
+ * initial value, is restarted from theta0 with the base rate divided by `restartFactor` (default 3); a run that
+ * still diverges after the last restart is an error (its weights would be NaN).
  */
 export function trainNet(model: Model, problem: Problem, task: Task, theta0: Float64Array, lrScale: Float64Array, spec: TrainSpec, gen: Rng): TrainOutcome {
   if (spec.optimizer !== "gd" && spec.optimizer !== "sgd") throw new RangeError(`trainNet: optimizer must be "gd" or "sgd", got ${String(spec.optimizer)}`);
@@ -181,6 +188,9 @@ export function trainNet(model: Model, problem: Problem, task: Task, theta0: Flo
       : sgd(model, task.X, task.Y, theta0, { epochs: spec.maxEpochs, batchSize: spec.batchSize ?? 128, lr: schedule, lrScale }, gen);
     const loss = res.losses[res.losses.length - 1];
     const bad = res.stopped === "diverged" || !(loss <= loss0);
+    if (res.stopped === "diverged" && attempt >= restarts) {
+      throw new RangeError(`trainNet: training diverged at every base rate tried, ${spec.lr0} down to ${lr0} (${attempt + 1} attempts, restartFactor ${factor}); lower train.lr0 or raise train.restarts`);
+    }
     if (!bad || attempt >= restarts) {
       return { theta: res.theta, loss0, loss: bad ? NaN : loss, epochs: res.losses.length - 1, lr0, stopped: res.stopped };
     }
@@ -366,7 +376,7 @@ export interface StudyConfig extends NetSpec {
 export interface Study {
   config: StudyConfig;
   task: Task;
-  nets: Array<{ init: NetStats; trained: NetStats; train: TrainOutcome }>;
+  nets: Array<{ init: NetStats; trained: NetStats; train: TrainSummary }>;
   seconds: number;
 }
 
@@ -399,7 +409,8 @@ export function normCorrelationNet(p: NetTaskParams, gen: Rng, context: { index:
       if (context.index < (config.exactTraceNets ?? 3)) st.traceExact = hessianTrace(problem, th);
     }
   }
-  return { init, trained, train };
+  const { theta: _weights, ...summary } = train;
+  return { init, trained, train: summary };
 }
 
 /** How a study's nets run (lib/tasks): every field optional. */

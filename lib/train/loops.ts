@@ -23,7 +23,7 @@ export interface GdOptions {
 export interface TrainResult {
   /** Final parameters. */
   theta: Float64Array;
-  /** Loss at steps 0, 1, ..., (GD) or per epoch (SGD). */
+  /** Loss at steps 0, 1, ..., (GD) or per epoch (SGD); a diverged run ends with a non-finite entry (NaN when theta overflowed). */
   losses: number[];
   /** Learning rate used at each update. */
   lrs: number[];
@@ -33,6 +33,16 @@ export interface TrainResult {
 
 function resolveSchedule(where: string, lr: number | Schedule): Schedule {
   return typeof lr === "number" ? constantSchedule(lr) : lr;
+}
+
+/**
+ * True when every entry is finite. An update can overflow theta while the loss it started from was finite
+ * (a huge gradient, or a mini-batch step inside an epoch); the loops test theta after each update so that
+ * such a run stops as "diverged" instead of failing in the next loss evaluation.
+ */
+function allFinite(theta: Float64Array): boolean {
+  for (let i = 0; i < theta.length; i++) if (!Number.isFinite(theta[i])) return false;
+  return true;
 }
 
 function checkScale(where: string, lrScale: Float64Array | undefined, p: number): void {
@@ -67,6 +77,7 @@ export function gradientDescent(problem: Problem, theta0: Float64Array, options:
     const s = options.lrScale;
     for (let i = 0; i < p; i++) theta[i] -= lr * (s === undefined ? 1 : s[i]) * gradient[i];
     lrs.push(lr);
+    if (!allFinite(theta)) { losses.push(NaN); return { theta, losses, lrs, stopped: "diverged" }; }
   }
 }
 
@@ -127,6 +138,7 @@ export function sgd(model: Model, X: Matrix, Y: Matrix, theta0: Float64Array, op
         buf[i] = mu * buf[i] + gradient[i];
         theta[i] -= lr * (s === undefined ? 1 : s[i]) * buf[i];
       }
+      if (!allFinite(theta)) { lrs.push(lr); losses.push(NaN); return { theta, losses, lrs, stopped: "diverged" }; }
     }
     lrs.push(lr);
   }
@@ -202,6 +214,7 @@ export function trainStochastic(theta0: Float64Array, options: StochasticOptions
       }
     }
     lrs.push(lr);
+    if (!allFinite(theta)) { losses.push(NaN); return { theta, losses, lrs, stopped: "diverged" }; }
   }
 }
 

@@ -176,5 +176,24 @@ describe("training and a small study", () => {
     const a = runStudy(cfg, rng(9)), b = runStudy(cfg, rng(9));
     expect(a.nets.map((r) => r.trained.sharpness)).toEqual(b.nets.map((r) => r.trained.sharpness));
     expect(a.nets[0].trained.loss).toBeLessThan(a.nets[0].init.loss);
+    // A study keeps the stats, not the trained weights (stored tasks stay small).
+    expect(Object.keys(a.nets[0].train).sort()).toEqual(["epochs", "loss", "loss0", "lr0", "stopped"]);
+  });
+
+  it("trainNet restarts a mini-batch run whose weights overflow inside an epoch, and names a run that always diverges", () => {
+    const gen = rng(31);
+    const s: NetSpec = { activation: "linear", D: 2, K: 2, width: 8, depth: 2, param: "SP" };
+    const model = buildModel(s);
+    const task = teacherTask("linear", 2, 2, 256, gen);
+    const problem = taskProblem(model, task);
+    const { theta, lrScale } = initNet(model, s, gen);
+    const train = { optimizer: "sgd" as const, batchSize: 32, patience: 5, tol: 1e-4, minLr: 1e-4, maxEpochs: 20 };
+    // lr 1e3 overflows the weights within the first epoch's mini-batches; the restart at 1e3 / 1e4 trains.
+    const out = trainNet(model, problem, task, theta, lrScale, { ...train, lr0: 1e3, restarts: 1, restartFactor: 1e4 }, gen);
+    expect(out.lr0).toBe(0.1);
+    expect(out.stopped).not.toBe("diverged");
+    expect(out.loss).toBeLessThan(out.loss0);
+    expect(() => trainNet(model, problem, task, theta, lrScale, { ...train, lr0: 1e3, restarts: 1, restartFactor: 2 }, gen))
+      .toThrow(/trainNet: training diverged at every base rate tried, 1000 down to 500 \(2 attempts/);
   });
 });

@@ -45,7 +45,8 @@ function oldLoop(config: StudyConfig, gen: Rng): Study["nets"] {
         if (i < (config.exactTraceNets ?? 3)) st.traceExact = hessianTrace(problem, th);
       }
     }
-    nets.push({ init, trained, train });
+    const { theta: _weights, ...summary } = train; // a study keeps everything but the trained weights
+    nets.push({ init, trained, train: summary });
   }
   return nets;
 }

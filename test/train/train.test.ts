@@ -86,4 +86,22 @@ describe("training", () => {
     const g = gradient(batch(0), theta0);
     expect(Array.from(one.theta)).toEqual(Array.from(theta0, (x, i) => x - 0.1 * g[i]));
   });
+
+  it("a run whose weights overflow stops as diverged (no throw from the next loss evaluation)", () => {
+    const gen = rng(45);
+    const model = mlp([3, 5, 2], { activation: "tanh", bias: true });
+    const X = gen.normalMatrix(3, 40), Y = gen.normalMatrix(2, 40);
+    const theta0 = gen.normalArray(model.numParams);
+    // One GD step with this rate turns theta into +-Infinity while the loss it started from was finite.
+    const gd = gradientDescent(mseProblem(model, X, Y), theta0, { lr: 1e308, steps: 5 });
+    expect(gd.stopped).toBe("diverged");
+    expect(gd.losses.length).toBe(2);
+    expect(Number.isNaN(gd.losses[1])).toBe(true);
+    // Inside an SGD epoch the overflow happens between mini-batches, before any full-data loss sees it.
+    const run = sgd(model, X, Y, theta0, { epochs: 3, batchSize: 4, lr: 1e308 }, gen);
+    expect(run.stopped).toBe("diverged");
+    expect(Number.isNaN(run.losses[run.losses.length - 1])).toBe(true);
+    const st = trainStochastic(theta0, { steps: 4, batch: () => mseProblem(model, X, Y), lr: 1e308 });
+    expect(st.stopped).toBe("diverged");
+  });
 });
