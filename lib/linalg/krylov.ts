@@ -4,24 +4,37 @@
  */
 import { Matrix } from "ml-matrix";
 import type { Rng } from "../random/rng";
-import { dot, norm2 } from "./blas";
+import { norm2 } from "./blas";
+import { dgemm } from "./kernels";
 
 /**
  * Orthogonalise w (length n) against rows [0, count) of `basis` by classical Gram-Schmidt applied twice
- * (CGS2, "twice is enough"). The coefficients of both passes are added into `coef` if given. Returns ||w||
- * after orthogonalisation.
+ * (CGS2, "twice is enough"): each pass is `c = B w`, `w -= B^T c` with B the rows, two matrix-vector
+ * products through the kernel layer (a JavaScript loop per basis vector cost most of a Lanczos run). The
+ * coefficients of both passes are added into `coef` if given. Returns ||w|| after orthogonalisation.
+ * w may be a row of `basis` at or after row `count` (it is not read as part of B).
  */
 export function orthogonalizeAgainst(w: Float64Array, basis: Float64Array, count: number, n: number, coef?: Float64Array): number {
-  for (let pass = 0; pass < 2; pass++) {
-    for (let i = 0; i < count; i++) {
-      const c = dot(basis, w, n, i * n, 0);
-      if (coef) coef[i] += c;
-      if (c === 0) continue;
-      const o = i * n;
-      for (let l = 0; l < n; l++) w[l] -= c * basis[o + l];
+  if (count > 0) {
+    const c = new Float64Array(count);
+    for (let pass = 0; pass < 2; pass++) {
+      dgemm(false, false, count, 1, n, 1, basis, 0, n, w, 0, 1, 0, c, 0, 1);
+      dgemm(true, false, n, 1, count, -1, basis, 0, n, c, 0, 1, 1, w, 0, 1);
+      if (coef) for (let i = 0; i < count; i++) coef[i] += c[i];
     }
   }
   return norm2(w, n);
+}
+
+/**
+ * Rows `out[t] = sum_l coefficients[rows[t] * stride + l] * basis[l]` for l < size: combinations of the first
+ * `size` basis rows (Ritz vectors, a restart's kept block) as one product through the kernel layer.
+ */
+export function combineRows(coefficients: Float64Array, rows: readonly number[], stride: number, size: number, basis: Float64Array, n: number, out: Float64Array): void {
+  const p = rows.length;
+  const C = new Float64Array(p * size);
+  for (let t = 0; t < p; t++) C.set(coefficients.subarray(rows[t] * stride, rows[t] * stride + size), t * size);
+  dgemm(false, false, p, n, size, 1, C, 0, size, basis, 0, n, 0, out, 0, n);
 }
 
 /**

@@ -6,7 +6,7 @@ import { Matrix } from "ml-matrix";
 import type { Rng } from "../random/rng";
 import { norm2 } from "./blas";
 import { symmetricEigen } from "./eigh";
-import { applyToRows, orthogonalizeAgainst, randomOrthogonal, rowsToMatrix } from "./krylov";
+import { applyToRows, combineRows, orthogonalizeAgainst, randomOrthogonal, rowsToMatrix } from "./krylov";
 import type { LinearOperator } from "./operator";
 import { assertIntInRange, assertIterativeOptions } from "./validate";
 
@@ -167,16 +167,7 @@ export function lanczos(op: LinearOperator, options: LanczosOptions): IterativeE
     const keep = Array.from(keepSet);
     const p = keep.length;
     const newBasis = new Float64Array((m + 1) * n);
-    for (let t = 0; t < p; t++) {
-      const srow = keep[t] * j;
-      const o = t * n;
-      for (let l = 0; l < j; l++) {
-        const c = S[srow + l];
-        if (c === 0) continue;
-        const bo = l * n;
-        for (let x = 0; x < n; x++) newBasis[o + x] += c * basis[bo + x];
-      }
-    }
+    combineRows(S, keep, j, j, basis, n, newBasis);
     // the residual direction (basis vector j) continues the iteration
     newBasis.set(basis.subarray(j * n, j * n + n), p * n);
     basis.set(newBasis);
@@ -202,15 +193,7 @@ export function lanczos(op: LinearOperator, options: LanczosOptions): IterativeE
   // Ritz vectors and true residual norms
   const size = j;
   const X = new Float64Array(count * n);
-  for (let t = 0; t < count; t++) {
-    const srow = sel[t] * size;
-    for (let l = 0; l < size; l++) {
-      const c = S[srow + l];
-      if (c === 0) continue;
-      const bo = l * n;
-      for (let x = 0; x < n; x++) X[t * n + x] += c * basis[bo + x];
-    }
-  }
+  combineRows(S, sel, size, size, basis, n, X);
   const AX = applyToRows(fn, op, X, count);
   const residualNorms = new Float64Array(count);
   for (let t = 0; t < count; t++) {
