@@ -151,13 +151,18 @@ describe("runStudy options", () => {
 });
 
 describe("training and a small study", () => {
-  it("trainNet reaches the noise floor of a linear teacher and runStudy is deterministic", () => {
-    const gen = rng(3);
+  // A two-layer linear SP net (D = K = 2, width 8) on 256 teacher samples, drawn from rng(seed) in this order.
+  const smallNet = (seed: number) => {
+    const gen = rng(seed);
     const s: NetSpec = { activation: "linear", D: 2, K: 2, width: 8, depth: 2, param: "SP" };
     const model = buildModel(s);
     const task = teacherTask("linear", 2, 2, 256, gen);
     const problem = taskProblem(model, task);
-    const { theta, lrScale } = initNet(model, s, gen);
+    return { gen, s, model, task, problem, ...initNet(model, s, gen) };
+  };
+
+  it("trainNet reaches the noise floor of a linear teacher and runStudy is deterministic", () => {
+    const { gen, s, model, task, problem, theta, lrScale } = smallNet(3);
     const out = trainNet(model, problem, task, theta, lrScale, { optimizer: "gd", lr0: 0.05, patience: 10, tol: 1e-6, minLr: 1e-5, maxEpochs: 20000 }, gen);
     // Least-squares floor: the loss of the best linear map W = Syx Sxx^-1.
     const X = task.X, Y = task.Y, n = X.columns;
@@ -181,12 +186,7 @@ describe("training and a small study", () => {
   });
 
   it("trainNet restarts a mini-batch run whose weights overflow inside an epoch, and names a run that always diverges", () => {
-    const gen = rng(31);
-    const s: NetSpec = { activation: "linear", D: 2, K: 2, width: 8, depth: 2, param: "SP" };
-    const model = buildModel(s);
-    const task = teacherTask("linear", 2, 2, 256, gen);
-    const problem = taskProblem(model, task);
-    const { theta, lrScale } = initNet(model, s, gen);
+    const { gen, model, task, problem, theta, lrScale } = smallNet(31);
     const train = { optimizer: "sgd" as const, batchSize: 32, patience: 5, tol: 1e-4, minLr: 1e-4, maxEpochs: 20 };
     // lr 1e3 overflows the weights within the first epoch's mini-batches; the restart at 1e3 / 1e4 trains.
     const out = trainNet(model, problem, task, theta, lrScale, { ...train, lr0: 1e3, restarts: 1, restartFactor: 1e4 }, gen);
