@@ -20,7 +20,12 @@
  */
 import { gemm } from "../linalg/matmul";
 
-/** A dual matrix: primal `v` (row-major `rows x cols`) and optional tangent `t` of the same shape. */
+/**
+ * A dual matrix: primal `v` (row-major `rows x cols`) and optional tangent `t`. The tangent holds one or
+ * more slabs of the primal's shape, stacked (slab s at offset `s * rows * cols`): K slabs carry K
+ * directions through one pass, so a block of K Hessian-vector products shares one primal computation and
+ * its products become matrix-matrix. Every rule below treats the slabs independently.
+ */
 export class Dual {
   constructor(
     readonly rows: number,
@@ -28,6 +33,11 @@ export class Dual {
     readonly v: Float64Array,
     readonly t: Float64Array | null = null,
   ) {}
+
+  /** Number of tangent slabs (directions): 0 without tangent. */
+  get slabs(): number {
+    return this.t === null ? 0 : this.t.length / (this.rows * this.cols);
+  }
 
   /** The same primal without tangent. */
   primal(): Dual {
@@ -53,9 +63,17 @@ export function dualMatmul(a: Dual, b: Dual, ta: boolean, tb: boolean, needPrima
   if (needPrimal) gemm(ta, tb, m, n, k, a.v, b.v, v, false);
   let t: Float64Array | null = null;
   if (a.t !== null || b.t !== null) {
-    t = new Float64Array(m * n);
-    if (a.t !== null) gemm(ta, tb, m, n, k, a.t, b.v, t, true);
-    if (b.t !== null) gemm(ta, tb, m, n, k, a.v, b.t, t, true);
+    const K = Math.max(a.slabs, b.slabs);
+    t = new Float64Array(K * m * n);
+    if (a.t !== null) {
+      // untransposed A: the stacked slabs are one (K m) x k matrix, so one product serves all K
+      if (!ta || K === 1) gemm(ta, tb, K * m, n, k, a.t, b.v, t, true);
+      else for (let s = 0; s < K; s++) gemm(ta, tb, m, n, k, a.t.subarray(s * m * k, (s + 1) * m * k), b.v, t.subarray(s * m * n, (s + 1) * m * n), true);
+    }
+    if (b.t !== null) {
+      if (K === 1) gemm(ta, tb, m, n, k, a.v, b.t, t, true);
+      else for (let s = 0; s < K; s++) gemm(ta, tb, m, n, k, a.v, b.t.subarray(s * k * n, (s + 1) * k * n), t.subarray(s * m * n, (s + 1) * m * n), true);
+    }
   }
   return new Dual(m, n, v, t);
 }
@@ -100,9 +118,12 @@ export function dualMul(a: Dual, b: Dual): Dual {
   for (let i = 0; i < len; i++) v[i] = a.v[i] * b.v[i];
   let t: Float64Array | null = null;
   if (a.t !== null || b.t !== null) {
-    t = new Float64Array(len);
-    if (a.t !== null) for (let i = 0; i < len; i++) t[i] += a.t[i] * b.v[i];
-    if (b.t !== null) for (let i = 0; i < len; i++) t[i] += a.v[i] * b.t[i];
+    const K = Math.max(a.slabs, b.slabs);
+    t = new Float64Array(K * len);
+    for (let s = 0, o = 0; s < K; s++, o += len) {
+      if (a.t !== null) for (let i = 0; i < len; i++) t[o + i] += a.t[o + i] * b.v[i];
+      if (b.t !== null) for (let i = 0; i < len; i++) t[o + i] += a.v[i] * b.t[o + i];
+    }
   }
   return new Dual(a.rows, a.cols, v, t);
 }
@@ -110,9 +131,11 @@ export function dualMul(a: Dual, b: Dual): Dual {
 /** Row sums of a (rows x 1), dual. */
 function dualRowSum(a: Dual): Dual {
   const { rows, cols } = a;
+  // x.length / cols rows: the tangent slabs stack into more rows
   const sum = (x: Float64Array): Float64Array => {
-    const out = new Float64Array(rows);
-    for (let i = 0; i < rows; i++) {
+    const R = x.length / cols;
+    const out = new Float64Array(R);
+    for (let i = 0; i < R; i++) {
       let s = 0;
       for (let j = 0; j < cols; j++) s += x[i * cols + j];
       out[i] = s;
@@ -202,6 +225,14 @@ export class Tape {
   private readonly nodes: Var[] = [];
   private readonly leaves: Var[] = [];
   private paramPrimal = true;
+
+  /** Entries of the parameters and recorded nodes (constants have no tangent): what one tangent slab of a pass holds. */
+  get tangentEntries(): number {
+    let e = 0;
+    for (const l of this.leaves) if (l.isParam) e += l.x.v.length;
+    for (const n of this.nodes) e += n.x.v.length;
+    return e;
+  }
 
   /** A differentiated leaf (a parameter block), value `x` with optional tangent. */
   param(x: Dual): Var {
@@ -321,10 +352,12 @@ export class Tape {
     const { rows, cols } = a.x;
     // one pass writing x + bias (not a copy followed by an add): element-wise passes cost as much as the
     // products here, and the sums are the same floating-point operations
+    // tangent slabs are more rows of x (and of the bias column)
     const bc = (x: Float64Array, bias: Float64Array | null): Float64Array => {
       if (bias === null) return x.slice();
-      const out = new Float64Array(rows * cols);
-      for (let i = 0; i < rows; i++) {
+      const R = x.length / cols;
+      const out = new Float64Array(R * cols);
+      for (let i = 0; i < R; i++) {
         const s = bias[i], o = i * cols;
         for (let j = 0; j < cols; j++) out[o + j] = x[o + j] + s;
       }
@@ -333,7 +366,7 @@ export class Tape {
     const A = a.x, B = b.x;
     let t: Float64Array | null = null;
     if (A.t !== null) t = bc(A.t, B.t);
-    else if (B.t !== null) t = bc(new Float64Array(rows * cols), B.t);
+    else if (B.t !== null) t = bc(new Float64Array(B.t.length * cols), B.t);
     const out = new Dual(rows, cols, bc(A.v, B.v), t);
     return this.node(out, [a, b], (g) => {
       this.accumulate(a, g);
@@ -351,8 +384,8 @@ export class Tape {
     for (let i = 0; i < len; i++) y[i] = Math.tanh(av[i]);
     let yt: Float64Array | null = null;
     if (at !== null) {
-      yt = new Float64Array(len);
-      for (let i = 0; i < len; i++) yt[i] = (1 - y[i] * y[i]) * at[i];
+      yt = new Float64Array(at.length);
+      for (let o = 0; o < at.length; o += len) for (let i = 0; i < len; i++) yt[o + i] = (1 - y[i] * y[i]) * at[o + i];
     }
     const out = this.node(new Dual(A.rows, A.cols, y, yt), [a], (g) => {
       const Y = out.x; // tangents stripped in first-order mode
@@ -362,14 +395,23 @@ export class Tape {
       if (gtIn === null && ytan === null) {
         for (let i = 0; i < len; i++) gv[i] = gvIn[i] * (1 - yv[i] * yv[i]);
       } else {
-        // one pass for both parts; the same operations, in the same order, as two passes
-        const t = new Float64Array(len);
+        // one pass for both parts (slab 0 with the primal); the same operations, in the same order, as two passes
+        const K = Math.max(g.slabs, Y.slabs);
+        const t = new Float64Array(K * len);
         for (let i = 0; i < len; i++) {
           const d = 1 - yv[i] * yv[i];
           gv[i] = gvIn[i] * d;
           let s = gtIn !== null ? gtIn[i] * d : 0;
           if (ytan !== null) s -= 2 * gvIn[i] * yv[i] * ytan[i];
           t[i] = s;
+        }
+        for (let o = len; o < K * len; o += len) {
+          for (let i = 0; i < len; i++) {
+            const d = 1 - yv[i] * yv[i];
+            let s = gtIn !== null ? gtIn[o + i] * d : 0;
+            if (ytan !== null) s -= 2 * gvIn[i] * yv[i] * ytan[o + i];
+            t[o + i] = s;
+          }
         }
         gt = t;
       }
@@ -386,16 +428,18 @@ export class Tape {
     for (let i = 0; i < len; i++) y[i] = A.v[i] > 0 ? A.v[i] : 0;
     let yt: Float64Array | null = null;
     if (A.t !== null) {
-      yt = new Float64Array(len);
-      for (let i = 0; i < len; i++) yt[i] = A.v[i] > 0 ? A.t[i] : 0;
+      const at = A.t;
+      yt = new Float64Array(at.length);
+      for (let o = 0; o < at.length; o += len) for (let i = 0; i < len; i++) yt[o + i] = A.v[i] > 0 ? at[o + i] : 0;
     }
     return this.node(new Dual(A.rows, A.cols, y, yt), [a], (g) => {
       const gv = new Float64Array(len);
       for (let i = 0; i < len; i++) gv[i] = A.v[i] > 0 ? g.v[i] : 0;
       let gt: Float64Array | null = null;
       if (g.t !== null) {
-        gt = new Float64Array(len);
-        for (let i = 0; i < len; i++) gt[i] = A.v[i] > 0 ? g.t[i] : 0;
+        const gtIn = g.t;
+        gt = new Float64Array(gtIn.length);
+        for (let o = 0; o < gtIn.length; o += len) for (let i = 0; i < len; i++) gt[o + i] = A.v[i] > 0 ? gtIn[o + i] : 0;
       }
       this.accumulate(a, new Dual(A.rows, A.cols, gv, gt));
     });
@@ -413,8 +457,9 @@ export class Tape {
     for (let i = 0; i < len; i++) { y[i] = fn.f(A.v[i]); d1[i] = fn.df(A.v[i]); }
     let yt: Float64Array | null = null;
     if (A.t !== null) {
-      yt = new Float64Array(len);
-      for (let i = 0; i < len; i++) yt[i] = d1[i] * A.t[i];
+      const at = A.t;
+      yt = new Float64Array(at.length);
+      for (let o = 0; o < at.length; o += len) for (let i = 0; i < len; i++) yt[o + i] = d1[i] * at[o + i];
     }
     return this.node(new Dual(A.rows, A.cols, y, yt), [a], (g) => {
       const At = a.x.t; // stripped in first-order mode
@@ -422,9 +467,15 @@ export class Tape {
       for (let i = 0; i < len; i++) gv[i] = g.v[i] * d1[i];
       let gt: Float64Array | null = null;
       if (g.t !== null || At !== null) {
-        gt = new Float64Array(len);
-        if (g.t !== null) for (let i = 0; i < len; i++) gt[i] = g.t[i] * d1[i];
-        if (At !== null) for (let i = 0; i < len; i++) gt[i] += g.v[i] * fn.d2f(A.v[i]) * At[i];
+        const K = Math.max(g.slabs, a.x.slabs);
+        const gtIn = g.t;
+        gt = new Float64Array(K * len);
+        if (gtIn !== null) for (let o = 0; o < K * len; o += len) for (let i = 0; i < len; i++) gt[o + i] = gtIn[o + i] * d1[i];
+        if (At !== null) {
+          const d2 = new Float64Array(len);
+          for (let i = 0; i < len; i++) d2[i] = g.v[i] * fn.d2f(A.v[i]);
+          for (let o = 0; o < K * len; o += len) for (let i = 0; i < len; i++) gt[o + i] += d2[i] * At[o + i];
+        }
       }
       this.accumulate(a, new Dual(A.rows, A.cols, gv, gt));
     });
@@ -435,8 +486,8 @@ export class Tape {
     if (a.cols !== 1) throw new RangeError(`broadcastCols: a must be a column vector, got ${a.rows} x ${a.cols}`);
     const rows = a.rows;
     const rep = (x: Float64Array): Float64Array => {
-      const out = new Float64Array(rows * cols);
-      for (let i = 0; i < rows; i++) out.fill(x[i], i * cols, (i + 1) * cols);
+      const out = new Float64Array(x.length * cols); // tangent slabs are more rows
+      for (let i = 0; i < x.length; i++) out.fill(x[i], i * cols, (i + 1) * cols);
       return out;
     };
     const A = a.x;
@@ -453,15 +504,17 @@ export class Tape {
     }
     const w = c1 - c0;
     const cut = (x: Float64Array): Float64Array => {
-      const out = new Float64Array(rows * w);
-      for (let i = 0; i < rows; i++) out.set(x.subarray(i * cols + c0, i * cols + c1), i * w);
+      const R = x.length / cols; // tangent slabs are more rows
+      const out = new Float64Array(R * w);
+      for (let i = 0; i < R; i++) out.set(x.subarray(i * cols + c0, i * cols + c1), i * w);
       return out;
     };
     const A = a.x;
     return this.node(new Dual(rows, w, cut(A.v), A.t === null ? null : cut(A.t)), [a], (g) => {
       const place = (x: Float64Array): Float64Array => {
-        const out = new Float64Array(rows * cols);
-        for (let i = 0; i < rows; i++) out.set(x.subarray(i * w, (i + 1) * w), i * cols + c0);
+        const R = x.length / w;
+        const out = new Float64Array(R * cols);
+        for (let i = 0; i < R; i++) out.set(x.subarray(i * w, (i + 1) * w), i * cols + c0);
         return out;
       };
       this.accumulate(a, new Dual(rows, cols, place(g.v), g.t === null ? null : place(g.t)));
@@ -480,36 +533,42 @@ export class Tape {
       for (let j = 0; j < cols; j++) { const e = Math.exp(A.v[i * cols + j] - mx); y[i * cols + j] = e; s += e; }
       for (let j = 0; j < cols; j++) y[i * cols + j] /= s;
     }
+    const len = rows * cols;
     let yt: Float64Array | null = null;
     if (A.t !== null) {
-      // y_t = y .* (s_t - <y, s_t>) row by row
-      yt = new Float64Array(rows * cols);
-      for (let i = 0; i < rows; i++) {
-        let c = 0;
-        for (let j = 0; j < cols; j++) c += y[i * cols + j] * A.t[i * cols + j];
-        for (let j = 0; j < cols; j++) yt[i * cols + j] = y[i * cols + j] * (A.t[i * cols + j] - c);
+      // y_t = y .* (s_t - <y, s_t>) row by row, slab by slab
+      const at = A.t;
+      yt = new Float64Array(at.length);
+      for (let z = 0; z < at.length; z += len) {
+        for (let i = 0; i < rows; i++) {
+          let c = 0;
+          for (let j = 0; j < cols; j++) c += y[i * cols + j] * at[z + i * cols + j];
+          for (let j = 0; j < cols; j++) yt[z + i * cols + j] = y[i * cols + j] * (at[z + i * cols + j] - c);
+        }
       }
     }
     const out = this.node(new Dual(rows, cols, y, yt), [a], (g) => {
       const Y = out.x;
       // g_a = y .* (g - <g, y>) ; tangent: y_t .* (g - c) + y .* (g_t - c_t), c_t = <g_t, y> + <g, y_t>
-      const gv = new Float64Array(rows * cols);
-      const hasT = g.t !== null || Y.t !== null;
-      const gt = hasT ? new Float64Array(rows * cols) : null;
+      const gv = new Float64Array(len);
+      const K = Math.max(g.slabs, Y.slabs);
+      const gt = K > 0 ? new Float64Array(K * len) : null;
       for (let i = 0; i < rows; i++) {
         const o = i * cols;
         let c = 0;
         for (let j = 0; j < cols; j++) c += g.v[o + j] * Y.v[o + j];
         for (let j = 0; j < cols; j++) gv[o + j] = Y.v[o + j] * (g.v[o + j] - c);
         if (gt !== null) {
-          let ct = 0;
-          if (g.t !== null) for (let j = 0; j < cols; j++) ct += g.t[o + j] * Y.v[o + j];
-          if (Y.t !== null) for (let j = 0; j < cols; j++) ct += g.v[o + j] * Y.t[o + j];
-          for (let j = 0; j < cols; j++) {
-            let s = -Y.v[o + j] * ct;
-            if (Y.t !== null) s += Y.t[o + j] * (g.v[o + j] - c);
-            if (g.t !== null) s += Y.v[o + j] * g.t[o + j];
-            gt[o + j] = s;
+          for (let z = 0; z < K * len; z += len) {
+            let ct = 0;
+            if (g.t !== null) for (let j = 0; j < cols; j++) ct += g.t[z + o + j] * Y.v[o + j];
+            if (Y.t !== null) for (let j = 0; j < cols; j++) ct += g.v[o + j] * Y.t[z + o + j];
+            for (let j = 0; j < cols; j++) {
+              let s = -Y.v[o + j] * ct;
+              if (Y.t !== null) s += Y.t[z + o + j] * (g.v[o + j] - c);
+              if (g.t !== null) s += Y.v[o + j] * g.t[z + o + j];
+              gt[z + o + j] = s;
+            }
           }
         }
       }
@@ -535,21 +594,33 @@ export class Tape {
     const cols = parts[0].cols;
     for (const p of parts) if (p.cols !== cols) throw new RangeError(`concatRows: column counts differ, ${cols} and ${p.cols}`);
     const rows = parts.reduce((s, p) => s + p.rows, 0);
-    const v = new Float64Array(rows * cols);
-    const anyT = parts.some((p) => p.x.t !== null);
-    const t = anyT ? new Float64Array(rows * cols) : null;
+    const len = rows * cols;
+    const v = new Float64Array(len);
+    const K = Math.max(...parts.map((p) => p.x.slabs));
+    const t = K > 0 ? new Float64Array(K * len) : null;
     let off = 0;
     for (const p of parts) {
+      const plen = p.x.v.length;
       v.set(p.x.v, off);
-      if (t !== null && p.x.t !== null) t.set(p.x.t, off);
-      off += p.x.v.length;
+      // slab z of the result stacks slab z of every part
+      if (t !== null && p.x.t !== null) for (let z = 0; z < K; z++) t.set(p.x.t.subarray(z * plen, (z + 1) * plen), z * len + off);
+      off += plen;
     }
     return this.node(new Dual(rows, cols, v, t), parts, (g) => {
+      const gt = g.t, Kg = g.slabs;
       let o = 0;
       for (const p of parts) {
-        const len = p.rows * cols;
-        this.accumulate(p, new Dual(p.rows, cols, g.v.slice(o, o + len), g.t === null ? null : g.t.slice(o, o + len)));
-        o += len;
+        const plen = p.rows * cols;
+        let pt: Float64Array | null = null;
+        if (gt !== null) {
+          if (Kg === 1) pt = gt.slice(o, o + plen);
+          else {
+            pt = new Float64Array(Kg * plen);
+            for (let z = 0; z < Kg; z++) pt.set(gt.subarray(z * len + o, z * len + o + plen), z * plen);
+          }
+        }
+        this.accumulate(p, new Dual(p.rows, cols, g.v.slice(o, o + plen), pt));
+        o += plen;
       }
     });
   }
@@ -560,33 +631,29 @@ export class Tape {
     const rows = parts[0].rows;
     for (const p of parts) if (p.rows !== rows) throw new RangeError(`concatCols: row counts differ, ${rows} and ${p.rows}`);
     const cols = parts.reduce((s, p) => s + p.cols, 0);
-    const anyT = parts.some((p) => p.x.t !== null);
+    const K = Math.max(...parts.map((p) => p.x.slabs));
     const v = new Float64Array(rows * cols);
-    const t = anyT ? new Float64Array(rows * cols) : null;
+    const t = K > 0 ? new Float64Array(K * rows * cols) : null;
+    // tangent slabs are more rows: placing columns side by side works on the stacked (K rows) x cols matrix
+    const place = (dst: Float64Array, src: Float64Array, R: number, pc: number, c0: number): void => {
+      for (let i = 0; i < R; i++) for (let j = 0; j < pc; j++) dst[i * cols + c0 + j] = src[i * pc + j];
+    };
     let c0 = 0;
     for (const p of parts) {
-      const pc = p.cols;
-      for (let i = 0; i < rows; i++) {
-        for (let j = 0; j < pc; j++) {
-          v[i * cols + c0 + j] = p.x.v[i * pc + j];
-          if (t !== null && p.x.t !== null) t[i * cols + c0 + j] = p.x.t[i * pc + j];
-        }
-      }
-      c0 += pc;
+      place(v, p.x.v, rows, p.cols, c0);
+      if (t !== null && p.x.t !== null) place(t, p.x.t, K * rows, p.cols, c0);
+      c0 += p.cols;
     }
     return this.node(new Dual(rows, cols, v, t), parts, (g) => {
+      const take = (src: Float64Array, R: number, pc: number, o: number): Float64Array => {
+        const out = new Float64Array(R * pc);
+        for (let i = 0; i < R; i++) for (let j = 0; j < pc; j++) out[i * pc + j] = src[i * cols + o + j];
+        return out;
+      };
       let o = 0;
       for (const p of parts) {
         const pc = p.cols;
-        const gv = new Float64Array(rows * pc);
-        const gt = g.t === null ? null : new Float64Array(rows * pc);
-        for (let i = 0; i < rows; i++) {
-          for (let j = 0; j < pc; j++) {
-            gv[i * pc + j] = g.v[i * cols + o + j];
-            if (gt !== null) gt[i * pc + j] = (g.t as Float64Array)[i * cols + o + j];
-          }
-        }
-        this.accumulate(p, new Dual(rows, pc, gv, gt));
+        this.accumulate(p, new Dual(rows, pc, take(g.v, rows, pc, o), g.t === null ? null : take(g.t, g.slabs * rows, pc, o)));
         o += pc;
       }
     });

@@ -29,9 +29,9 @@ interface Pass {
   out: Var;
 }
 
-function forwardPass(problem: Problem, theta: Float64Array, direction: Float64Array | null): Pass {
+function forwardPass(problem: Problem, theta: Float64Array, direction: Float64Array | null, slabs = 1): Pass {
   const tape = new Tape();
-  const params = paramLeaves(tape, problem.model, theta, direction);
+  const params = paramLeaves(tape, problem.model, theta, direction, slabs);
   const out = problem.model.graph(tape, params, tape.constant(problem.input, problem.inputIsIdentity === true));
   return { tape, params, out };
 }
@@ -91,6 +91,88 @@ export function hvp(problem: Problem, theta: Float64Array, v: Float64Array): Flo
     paramPrimal: false,
   });
   return gatherGrads(problem, params, "t");
+}
+
+function checkBlock(where: string, V: Float64Array, p: number, k: number): void {
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`${where}: k must be a positive integer (the number of directions), got ${k}`);
+  if (!(V instanceof Float64Array)) throw new TypeError(`${where}: V must be a Float64Array`);
+  if (V.length !== p * k) throw new RangeError(`${where}: V must have length ${p} * ${k} (k directions of length ${p}, one after another), got ${V.length}`);
+  for (let i = 0; i < V.length; i++) if (!Number.isFinite(V[i])) throw new RangeError(`${where}: V must be finite, entry ${i} (direction ${Math.floor(i / p)}) is ${V[i]}`);
+}
+
+/** Tangent parts of the parameter gradients of a K-slab pass: out[s * p + i] is entry i of product s. */
+function gatherBlockGrads(problem: Problem, params: Var[], K: number): Float64Array {
+  const p = problem.model.numParams;
+  const out = new Float64Array(K * p);
+  problem.model.blocks.forEach((b, i) => {
+    const t = params[i].g?.t ?? null;
+    if (t === null) return; // parameter does not influence the output
+    for (let s = 0; s < K; s++) out.set(t.subarray(s * b.size, (s + 1) * b.size), s * p + b.offset);
+  });
+  return out;
+}
+
+/** One pass carrying K directions: the Hessian (seed with tangent) or functional-Hessian (primal seed) block product. */
+function blockPass(problem: Problem, theta: Float64Array, V: Float64Array, K: number, functional: boolean): Float64Array {
+  const { tape, params, out } = forwardPass(problem, theta, V, K);
+  const F = out.x.v;
+  let seedT: Float64Array | null = null;
+  if (!functional) {
+    const len = F.length;
+    const JV = out.x.t ?? new Float64Array(K * len);
+    seedT = new Float64Array(K * len);
+    for (let s = 0; s < K; s++) seedT.set(problem.outputHessianProduct(JV.subarray(s * len, (s + 1) * len), F), s * len);
+  }
+  tape.backward(out, new Dual(out.rows, out.cols, problem.outputGradient(F), seedT), { secondOrder: true, paramPrimal: false });
+  return gatherBlockGrads(problem, params, K);
+}
+
+/**
+ * Tangent storage (entries) the operators' `matmat` and the dense builders give one block pass: 2^21 doubles
+ * = 16 MiB, and at most MAX_BLOCK_DIRECTIONS directions. A pass keeps K tangent slabs of every intermediate;
+ * measured on MLPs and two-layer nets (p = 2000 .. 22000), wider passes fall out of cache and get slower, so a
+ * large block (a solver's, or the p unit vectors of a dense Hessian) is split into passes of this size.
+ */
+export const MAX_BLOCK_TANGENT_ENTRIES = 2 ** 21;
+export const MAX_BLOCK_DIRECTIONS = 32;
+
+/** How many directions one pass carries for this problem under those bounds, measured on a primal pass. */
+function blockWidth(problem: Problem, theta: Float64Array): number {
+  const perSlab = forwardPass(problem, theta, null).tape.tangentEntries;
+  const fit = Math.floor(MAX_BLOCK_TANGENT_ENTRIES / Math.max(1, 2 * perSlab)); // forward tangents + adjoint tangents
+  return Math.max(1, Math.min(MAX_BLOCK_DIRECTIONS, fit));
+}
+
+/** `width`: directions per pass (undefined: all k in one pass). */
+function blockProduct(where: string, problem: Problem, theta: Float64Array, V: Float64Array, k: number, functional: boolean, width?: number): Float64Array {
+  const p = problem.model.numParams;
+  checkTheta(where, theta, p);
+  checkBlock(where, V, p, k);
+  const w = width ?? k;
+  if (w >= k) return blockPass(problem, theta, V, k, functional);
+  const out = new Float64Array(p * k);
+  for (let j = 0; j < k; j += w) {
+    const K = Math.min(w, k - j);
+    out.set(blockPass(problem, theta, V.subarray(j * p, (j + K) * p), K, functional), j * p);
+  }
+  return out;
+}
+
+/**
+ * Block Hessian product H V for k directions at once: `V[j * p + i]` is entry i of direction j (column-major, the
+ * `LinearOperator.matmat` layout), and so is the result. One forward-over-reverse pass carries all k tangents:
+ * the primal forward and backward work is done once, and the tangent products of untransposed factors become
+ * one matrix-matrix product. Memory grows with k (k tangent slabs of every intermediate); `hessianOperator`'s
+ * `matmat` splits large blocks under MAX_BLOCK_TANGENT_ENTRIES. Each column equals `hvp(problem, theta, V_j)`
+ * to rounding.
+ */
+export function hvpBlock(problem: Problem, theta: Float64Array, V: Float64Array, k: number): Float64Array {
+  return blockProduct("hvpBlock", problem, theta, V, k, false);
+}
+
+/** Block functional-Hessian product H_f V (layout as `hvpBlock`); each column equals `functionalHvp` to rounding. */
+export function functionalHvpBlock(problem: Problem, theta: Float64Array, V: Float64Array, k: number): Float64Array {
+  return blockProduct("functionalHvpBlock", problem, theta, V, k, true);
 }
 
 /**
@@ -279,14 +361,19 @@ export interface DenseOptions {
   symmetrize?: boolean;
 }
 
-function denseFromProducts(p: number, product: (v: Float64Array) => Float64Array, options: DenseOptions): Matrix {
+/** Dense p x p matrix from block products of the unit vectors, as many per pass as the memory bound allows. */
+function denseFromBlocks(where: string, problem: Problem, theta: Float64Array, functional: boolean, options: DenseOptions): Matrix {
+  const p = problem.model.numParams;
+  const w = Math.min(p, blockWidth(problem, theta));
   const H = new Matrix(p, p);
-  const e = new Float64Array(p);
-  for (let j = 0; j < p; j++) {
-    e.fill(0);
-    e[j] = 1;
-    const col = product(e);
-    for (let i = 0; i < p; i++) H.set(i, j, col[i]);
+  const E = new Float64Array(w * p);
+  for (let j0 = 0; j0 < p; j0 += w) {
+    const K = Math.min(w, p - j0);
+    const block = E.subarray(0, K * p);
+    block.fill(0);
+    for (let s = 0; s < K; s++) block[s * p + j0 + s] = 1;
+    const cols = blockProduct(where, problem, theta, block, K, functional, K);
+    for (let s = 0; s < K; s++) for (let i = 0; i < p; i++) H.set(i, j0 + s, cols[s * p + i]);
   }
   return options.symmetrize === false ? H : symmetrize(H);
 }
@@ -295,7 +382,7 @@ function denseFromProducts(p: number, product: (v: Float64Array) => Float64Array
 export function hessian(problem: Problem, theta: Float64Array, options: DenseOptions = {}): Matrix {
   checkTheta("hessian", theta, problem.model.numParams);
   checkDenseSize("hessian", problem.model.numParams, problem.model.numParams, "use hessianOperator with an iterative eigensolver");
-  return denseFromProducts(problem.model.numParams, (e) => hvp(problem, theta, e), options);
+  return denseFromBlocks("hessian", problem, theta, false, options);
 }
 
 /**
@@ -327,19 +414,25 @@ export function gaussNewton(problem: Problem, theta: Float64Array, options: Dens
 export function functionalHessian(problem: Problem, theta: Float64Array, options: DenseOptions = {}): Matrix {
   checkTheta("functionalHessian", theta, problem.model.numParams);
   checkDenseSize("functionalHessian", problem.model.numParams, problem.model.numParams, "use functionalHessianOperator");
-  return denseFromProducts(problem.model.numParams, (e) => functionalHvp(problem, theta, e), options);
+  return denseFromBlocks("functionalHessian", problem, theta, true, options);
 }
 
-function operatorFrom(where: string, problem: Problem, theta: Float64Array, product: (p: Problem, t: Float64Array, v: Float64Array) => Float64Array): LinearOperator {
+/** `functional`: how matmat computes a block in one pass (Hessian or functional Hessian); null: k products. */
+function operatorFrom(where: string, problem: Problem, theta: Float64Array, product: (p: Problem, t: Float64Array, v: Float64Array) => Float64Array, functional: boolean | null): LinearOperator {
   checkTheta(where, theta, problem.model.numParams);
   const th = Float64Array.from(theta); // later changes to the caller's theta do not move the operator
   const p = problem.model.numParams;
+  let width = 0; // directions per block pass, measured at the first block
   return {
     size: p,
     symmetric: true,
     matvec: (x: Float64Array) => product(problem, th, x),
     matmat: (x: Float64Array, k: number) => {
       if (x.length !== p * k) throw new RangeError(`${where}.matmat: x must have length ${p} * ${k}, got ${x.length}`);
+      if (functional !== null && k > 1) {
+        if (width === 0) width = blockWidth(problem, th);
+        return blockProduct(`${where}.matmat`, problem, th, x, k, functional, width);
+      }
       const out = new Float64Array(p * k);
       for (let j = 0; j < k; j++) out.set(product(problem, th, x.subarray(j * p, (j + 1) * p)), j * p);
       return out;
@@ -349,17 +442,17 @@ function operatorFrom(where: string, problem: Problem, theta: Float64Array, prod
 
 /** The loss Hessian at theta as a matrix-free `LinearOperator` (exact HVPs). */
 export function hessianOperator(problem: Problem, theta: Float64Array): LinearOperator {
-  return operatorFrom("hessianOperator", problem, theta, hvp);
+  return operatorFrom("hessianOperator", problem, theta, hvp, false);
 }
 
 /** The GGN / outer-product Hessian H_o at theta as a `LinearOperator`. */
 export function ggnOperator(problem: Problem, theta: Float64Array): LinearOperator {
-  return operatorFrom("ggnOperator", problem, theta, ggnVectorProduct);
+  return operatorFrom("ggnOperator", problem, theta, ggnVectorProduct, null);
 }
 
 /** The functional Hessian H_f at theta as a `LinearOperator`. */
 export function functionalHessianOperator(problem: Problem, theta: Float64Array): LinearOperator {
-  return operatorFrom("functionalHessianOperator", problem, theta, functionalHvp);
+  return operatorFrom("functionalHessianOperator", problem, theta, functionalHvp, true);
 }
 
 /** Network outputs F at the problem's input (X for MSE, the end-to-end matrix W for population). */

@@ -170,10 +170,19 @@ export function checkInput(where: string, X: Matrix, inputDim: number): void {
   assertFinite(`${where}: X`, X);
 }
 
-/** Parameter leaves for theta, with tangent blocks taken from `direction` when given. */
-export function paramLeaves(tape: Tape, model: Model, theta: Float64Array, direction: Float64Array | null): Var[] {
-  return model.blocks.map((b) =>
-    tape.param(new Dual(b.rows, b.cols, theta.subarray(b.offset, b.offset + b.size),
-      direction === null ? null : direction.subarray(b.offset, b.offset + b.size))),
-  );
+/**
+ * Parameter leaves for theta, with tangent blocks taken from `direction` when given. `slabs = K > 1`: direction
+ * holds K directions one after another (`direction[s * numParams + i]`), and every leaf's tangent gets K slabs.
+ */
+export function paramLeaves(tape: Tape, model: Model, theta: Float64Array, direction: Float64Array | null, slabs = 1): Var[] {
+  const p = model.numParams;
+  return model.blocks.map((b) => {
+    let t: Float64Array | null = null;
+    if (direction !== null && slabs === 1) t = direction.subarray(b.offset, b.offset + b.size);
+    else if (direction !== null) {
+      t = new Float64Array(slabs * b.size);
+      for (let s = 0; s < slabs; s++) t.set(direction.subarray(s * p + b.offset, s * p + b.offset + b.size), s * b.size);
+    }
+    return tape.param(new Dual(b.rows, b.cols, theta.subarray(b.offset, b.offset + b.size), t));
+  });
 }
