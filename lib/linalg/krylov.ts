@@ -27,13 +27,14 @@ export function orthogonalizeAgainst(w: Float64Array, basis: Float64Array, count
 }
 
 /**
- * Rows `out[t] = sum_l coefficients[rows[t] * stride + l] * basis[l]` for l < size: combinations of the first
- * `size` basis rows (Ritz vectors, a restart's kept block) as one product through the kernel layer.
+ * Rows `out[t] = sum_l coefficients[rows[t] * size + l] * basis[l]` for l < size: combinations of the first
+ * `size` basis rows (Ritz vectors, a restart's kept block; `coefficients` holds one row of `size` per
+ * eigenvector of the projected matrix) as one product through the kernel layer.
  */
-export function combineRows(coefficients: Float64Array, rows: readonly number[], stride: number, size: number, basis: Float64Array, n: number, out: Float64Array): void {
+export function combineRows(coefficients: Float64Array, rows: readonly number[], size: number, basis: Float64Array, n: number, out: Float64Array): void {
   const p = rows.length;
   const C = new Float64Array(p * size);
-  for (let t = 0; t < p; t++) C.set(coefficients.subarray(rows[t] * stride, rows[t] * stride + size), t * size);
+  for (let t = 0; t < p; t++) C.set(coefficients.subarray(rows[t] * size, (rows[t] + 1) * size), t * size);
   dgemm(false, false, p, n, size, 1, C, 0, size, basis, 0, n, 0, out, 0, n);
 }
 

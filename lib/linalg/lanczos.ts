@@ -167,7 +167,7 @@ export function lanczos(op: LinearOperator, options: LanczosOptions): IterativeE
     const keep = Array.from(keepSet);
     const p = keep.length;
     const newBasis = new Float64Array((m + 1) * n);
-    combineRows(S, keep, j, j, basis, n, newBasis);
+    combineRows(S, keep, j, basis, n, newBasis);
     // the residual direction (basis vector j) continues the iteration
     newBasis.set(basis.subarray(j * n, j * n + n), p * n);
     basis.set(newBasis);
@@ -193,7 +193,7 @@ export function lanczos(op: LinearOperator, options: LanczosOptions): IterativeE
   // Ritz vectors and true residual norms
   const size = j;
   const X = new Float64Array(count * n);
-  combineRows(S, sel, size, size, basis, n, X);
+  combineRows(S, sel, size, basis, n, X);
   const AX = applyToRows(fn, op, X, count);
   const residualNorms = new Float64Array(count);
   for (let t = 0; t < count; t++) {
