@@ -7,15 +7,20 @@
  * the same weights and direction, and profiles ours in-process (V8 CPU profiler, the one `node --cpu-prof`
  * uses) to name what dominates.
  *
+ * Block HVPs: K = 8 directions at once, ours `hvpBlock` (one pass) against PyTorch's two ways of doing the same, K
+ * double-backward HVPs in a loop and one batched double backward (`is_grads_batched`, vmap), the faster taken as
+ * the reference; reported per direction.
+ *
  * Run: `npm run bench -- curvature [n] [reps]`. Writes build/bench/curvature.json (rows
- * `{threads, ours_grad_s, ours_hvp_s, torch_grad_s, torch_hvp_s, torch_blas}`) and build/bench/curvature.md.
+ * `{threads, ours_grad_s, ours_hvp_s, torch_grad_s, torch_hvp_s, torch_blas, ours_block_hvp_s, torch_block_hvp_s}`)
+ * and build/bench/curvature.md.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { mlp } from "../lib/models/index";
-import { mseProblem, lossAndGradient, hvp } from "../lib/curvature/index";
+import { mseProblem, lossAndGradient, hvp, hvpBlock } from "../lib/curvature/index";
 import { backendInfo, setBlasThreads } from "../lib/linalg/kernels/index";
 import { pytorchDefaultInit } from "../lib/init/index";
 import { loadFashionMnist, imagesToMatrix, oneHot, selectLabels } from "../lib/data/index";
@@ -40,6 +45,8 @@ const Y = oneHot(selectLabels(ds, idx), 10);
 const model = mlp(widths, { activation: "tanh", bias: true });
 const theta = pytorchDefaultInit(model, gen.fork("init"));
 const v = gen.fork("direction").normalArray(model.numParams);
+const BLOCK = 8;
+const V = gen.fork("block").normalArray(model.numParams * BLOCK);
 const problem = mseProblem(model, X, Y);
 
 /** Median of `reps` timed runs after one warm-up (JIT). */
@@ -64,12 +71,13 @@ writeAtomic(join(outDir, "curvature-X.f64"), bytesOf(xs));
 writeAtomic(join(outDir, "curvature-Y.f64"), bytesOf(ys));
 writeAtomic(join(outDir, "curvature-theta.f64"), bytesOf(theta));
 writeAtomic(join(outDir, "curvature-v.f64"), bytesOf(v));
+writeAtomic(join(outDir, "curvature-V.f64"), bytesOf(V));
 
 const python = `
 import sys, time, json
 import numpy as np
 import torch
-d, n, reps, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+d, n, reps, threads, K = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 torch.set_num_threads(threads)
 torch.set_default_dtype(torch.float64)
 widths = [784, 256, 256, 256, 10]
@@ -77,12 +85,14 @@ X = torch.from_numpy(np.fromfile(d + "/curvature-X.f64", dtype=np.float64).resha
 Y = torch.from_numpy(np.fromfile(d + "/curvature-Y.f64", dtype=np.float64).reshape(10, n))
 theta = np.fromfile(d + "/curvature-theta.f64", dtype=np.float64)
 v = np.fromfile(d + "/curvature-v.f64", dtype=np.float64)
-params, vs, o = [], [], 0
+VB = np.fromfile(d + "/curvature-V.f64", dtype=np.float64).reshape(K, -1)
+params, vs, vbs, o = [], [], [], 0
 for l in range(1, len(widths)):
     for shape in [(widths[l], widths[l - 1]), (widths[l], 1)]:
         size = shape[0] * shape[1]
         params.append(torch.tensor(theta[o:o + size].reshape(shape), requires_grad=True))
         vs.append(torch.tensor(v[o:o + size].reshape(shape)))
+        vbs.append(torch.tensor(VB[:, o:o + size].reshape((K,) + shape)))
         o += size
 def loss_fn():
     h = X
@@ -98,6 +108,16 @@ def hvp():
     g = torch.autograd.grad(loss_fn(), params, create_graph=True)
     dot = sum((gi * vi).sum() for gi, vi in zip(g, vs))
     return torch.autograd.grad(dot, params)
+def hvp_loop():
+    out = []
+    for j in range(K):
+        g = torch.autograd.grad(loss_fn(), params, create_graph=True)
+        dot = sum((gi * vb[j]).sum() for gi, vb in zip(g, vbs))
+        out.append(torch.autograd.grad(dot, params))
+    return [torch.stack([o[i] for o in out]) for i in range(len(params))]
+def hvp_batched():
+    g = torch.autograd.grad(loss_fn(), params, create_graph=True)
+    return torch.autograd.grad(g, params, grad_outputs=vbs, is_grads_batched=True)
 def timeit(f):
     r = f()
     ts = []
@@ -107,16 +127,26 @@ def timeit(f):
     return ts[len(ts) // 2], r
 tg, g = timeit(grad)
 th, hv = timeit(hvp)
+tl, hl = timeit(hvp_loop)
+try:
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tb, hb = timeit(hvp_batched)
+except Exception as e:  # batched double backward unsupported: the loop is the reference
+    tb, hb = None, None
+best = hl if tb is None or tl <= tb else hb
+np.concatenate([x.detach().numpy().reshape(K, -1) for x in best], axis=1).tofile(d + "/curvature-torch-block.f64")
 np.concatenate([x.detach().numpy().ravel() for x in g]).tofile(d + "/curvature-torch-grad.f64")
 np.concatenate([x.detach().numpy().ravel() for x in hv]).tofile(d + "/curvature-torch-hvp.f64")
 # the BLAS actually mapped into this process (BLAS_INFO=generic only says "the system libblas")
 loaded = sorted({l.split()[-1] for l in open("/proc/self/maps") if ("blas" in l or "lapack" in l) and l.split()[-1].startswith("/")})
 cfg = torch.__config__.show()
 info = cfg.split("BLAS_INFO=")[1].split(",")[0] if "BLAS_INFO=" in cfg else "unknown"
-print(json.dumps({"torch_grad_s": tg, "torch_hvp_s": th, "torch_version": torch.__version__, "threads": torch.get_num_threads(), "blas_info": info, "loaded": loaded}))
+print(json.dumps({"torch_grad_s": tg, "torch_hvp_s": th, "torch_block_loop_s": tl, "torch_block_batched_s": tb, "torch_version": torch.__version__, "threads": torch.get_num_threads(), "blas_info": info, "loaded": loaded}))
 `;
 
-interface Torch { torch_grad_s: number; torch_hvp_s: number; torch_version: string; threads: number; blas_info: string; loaded: string[] }
+interface Torch { torch_grad_s: number; torch_hvp_s: number; torch_block_loop_s: number; torch_block_batched_s: number | null; torch_version: string; threads: number; blas_info: string; loaded: string[] }
 const rel = (a: Float64Array, b: Float64Array) => {
   let d = 0, s = 0;
   for (let i = 0; i < a.length; i++) { d += (a[i] - b[i]) ** 2; s += b[i] ** 2; }
@@ -137,6 +167,8 @@ console.log(`curvature bench: ${model.name}, p = ${model.numParams}, n = ${n}, m
 interface Row {
   threads: number; ours_grad_s: number; ours_hvp_s: number; torch_grad_s: number | null; torch_hvp_s: number | null; torch_blas: string | null;
   grad_ratio: number | null; hvp_ratio: number | null; grad_rel_diff: number | null; hvp_rel_diff: number | null; torch_error?: string;
+  /** per direction, K = BLOCK directions at once; torch: the faster of its loop and its batched double backward */
+  ours_block_hvp_s: number; torch_block_hvp_s: number | null; torch_block_how: "loop" | "batched" | null; block_ratio: number | null; block_rel_diff: number | null;
 }
 const rows: Row[] = [];
 let torchVersion: string | null = null;
@@ -144,14 +176,18 @@ let torchLoaded: string[] = [];
 for (const t of THREADS) {
   setBlasThreads(t);
   // the reference first, then ours, in the same process group and run
-  const run = spawnSync("/usr/bin/python3", ["-c", python, outDir, String(n), String(reps), String(t)], {
+  const run = spawnSync("/usr/bin/python3", ["-c", python, outDir, String(n), String(reps), String(t), String(BLOCK)], {
     encoding: "utf8",
     env: { ...process.env, OMP_NUM_THREADS: String(t), MKL_NUM_THREADS: String(t), OPENBLAS_NUM_THREADS: String(t) },
     maxBuffer: 1 << 24,
   });
   const g = timeIt(() => lossAndGradient(problem, theta));
   const h = timeIt(() => hvp(problem, theta, v));
-  const row: Row = { threads: t, ours_grad_s: g.seconds, ours_hvp_s: h.seconds, torch_grad_s: null, torch_hvp_s: null, torch_blas: null, grad_ratio: null, hvp_ratio: null, grad_rel_diff: null, hvp_rel_diff: null };
+  const hb = timeIt(() => hvpBlock(problem, theta, V, BLOCK));
+  const row: Row = {
+    threads: t, ours_grad_s: g.seconds, ours_hvp_s: h.seconds, torch_grad_s: null, torch_hvp_s: null, torch_blas: null, grad_ratio: null, hvp_ratio: null, grad_rel_diff: null, hvp_rel_diff: null,
+    ours_block_hvp_s: hb.seconds / BLOCK, torch_block_hvp_s: null, torch_block_how: null, block_ratio: null, block_rel_diff: null,
+  };
   if (run.status === 0) {
     const torch = JSON.parse(run.stdout.trim().split("\n").pop() as string) as Torch;
     torchVersion = torch.torch_version;
@@ -160,6 +196,12 @@ for (const t of THREADS) {
       torch_grad_s: torch.torch_grad_s, torch_hvp_s: torch.torch_hvp_s, torch_blas: blasName(torch),
       grad_ratio: g.seconds / torch.torch_grad_s, hvp_ratio: h.seconds / torch.torch_hvp_s,
       grad_rel_diff: rel(g.result.gradient, rd("curvature-torch-grad.f64")), hvp_rel_diff: rel(h.result, rd("curvature-torch-hvp.f64")),
+    });
+    const batched = torch.torch_block_batched_s !== null && torch.torch_block_batched_s < torch.torch_block_loop_s;
+    const tb = (batched ? (torch.torch_block_batched_s as number) : torch.torch_block_loop_s) / BLOCK;
+    Object.assign(row, {
+      torch_block_hvp_s: tb, torch_block_how: batched ? "batched" : "loop", block_ratio: row.ours_block_hvp_s / tb,
+      block_rel_diff: rel(hb.result, rd("curvature-torch-block.f64")),
     });
   } else {
     row.torch_error = (run.stderr || String(run.error)).trim().split("\n").slice(-3).join(" ");
@@ -173,6 +215,7 @@ const load1 = loadavg();
 setBlasThreads(1);
 const profGrad = profileTop(() => lossAndGradient(problem, theta), 3);
 const profHvp = profileTop(() => hvp(problem, theta, v), 3);
+const profBlock = profileTop(() => hvpBlock(problem, theta, V, BLOCK), 1);
 
 /** Matrix-product flops of one gradient: forward W_l H_{l-1}, weight gradients, input gradients but the first. */
 let gradFlops = 0;
@@ -180,11 +223,11 @@ for (let l = 1; l < widths.length; l++) gradFlops += 2 * widths[l] * widths[l - 
 
 // agreement: both compute the same float64 quantity, so differences are rounding (a wrong rule shows as O(1))
 const AGREE = 1e-10;
-const agree = rows.every((r) => r.grad_rel_diff === null || (r.grad_rel_diff <= AGREE && (r.hvp_rel_diff as number) <= AGREE));
+const agree = rows.every((r) => r.grad_rel_diff === null || (r.grad_rel_diff <= AGREE && (r.hvp_rel_diff as number) <= AGREE && (r.block_rel_diff as number) <= AGREE));
 const result = {
   rows, agree, agreement_limit: AGREE, grad_gflop: gradFlops / 1e9,
   targets: { grad_ratio_max: 1.3, hvp_ratio_max: 1.0 },
-  profile_1_thread: { gradient: profGrad, hvp: profHvp },
+  profile_1_thread: { gradient: profGrad, hvp: profHvp, block_hvp: profBlock }, block_directions: BLOCK,
   model: model.name, params: model.numParams, n, reps, backend: info.backend, library: info.library,
   torch_version: torchVersion, torch_loaded_blas: torchLoaded,
   node: process.version, cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, loadavg_start: load0, loadavg_end: load1,
@@ -206,8 +249,15 @@ at the start, ${load1.map((x) => x.toFixed(2)).join(", ")} at the end; wall-cloc
 | threads | ours gradient (s) | ours HVP (s) | torch gradient (s) | torch HVP (s) | torch BLAS | gradient ours / torch | HVP ours / torch | rel. diff gradient / HVP |
 |---:|---:|---:|---:|---:|---|---:|---:|---|
 ${rows.map((r) => `| ${r.threads} | ${f(r.ours_grad_s)} | ${f(r.ours_hvp_s)} | ${f(r.torch_grad_s)} | ${f(r.torch_hvp_s)} | ${r.torch_blas ?? "n/a"} | ${f(r.grad_ratio, 2)}x | ${f(r.hvp_ratio, 2)}x | ${r.grad_rel_diff === null ? "n/a" : `${r.grad_rel_diff.toExponential(1)} / ${(r.hvp_rel_diff as number).toExponential(1)}`} |`).join("\n")}
+
+Block HVPs, ${BLOCK} directions at once, per direction (ours: \`hvpBlock\`, one pass; PyTorch: the faster of ${BLOCK} double-backward HVPs in a
+loop and one batched double backward, \`torch.autograd.grad(..., is_grads_batched=True)\`):
+
+| threads | ours block HVP (s / direction) | torch (s / direction) | torch's faster way | ours / torch | ours block / ours single | rel. diff |
+|---:|---:|---:|---|---:|---:|---:|
+${rows.map((r) => `| ${r.threads} | ${f(r.ours_block_hvp_s)} | ${f(r.torch_block_hvp_s)} | ${r.torch_block_how ?? "n/a"} | ${f(r.block_ratio, 2)}x | ${f(r.ours_block_hvp_s / r.ours_hvp_s, 2)}x | ${r.block_rel_diff === null ? "n/a" : r.block_rel_diff.toExponential(1)} |`).join("\n")}
 ${rows.filter((r) => r.torch_error).map((r) => `\nPyTorch did not run at ${r.threads} thread(s): ${r.torch_error}`).join("")}
-Cross-check: gradients and HVPs ${agree ? "agree" : "DO NOT agree"} with PyTorch's to ${AGREE} relative (2-norm) on every row.
+Cross-check: gradients, HVPs and block HVPs ${agree ? "agree" : "DO NOT agree"} with PyTorch's to ${AGREE} relative (2-norm) on every row.
 One gradient is ${(gradFlops / 1e9).toFixed(1)} GFLOP of matrix products.
 
 Targets: gradient <= 1.3x and HVP <= 1.0x PyTorch at the same thread count: ${missed.length === 0 ? "met on every row" : `MISSED at ${missed.map((r) => `${r.threads} thread(s)`).join(", ")}`}.
@@ -216,6 +266,7 @@ What dominates ours (self time, in-process V8 CPU profile at 1 thread, 3 runs ea
 
 ${prof("gradient", profGrad)}
 ${prof("HVP", profHvp)}
+${prof(`block HVP (${BLOCK} directions, 1 run)`, profBlock)}
 
 Frames without a script are pooled as \`[native: ...]\`: mostly the OpenBLAS calls through koffi (the same dgemm PyTorch calls).
 Self time in the tape's JavaScript (element-wise tanh and its derivatives, bias broadcasts, the dual arithmetic of the
