@@ -169,7 +169,8 @@ export type TrainSummary = Omit<TrainOutcome, "theta">;
 
 /**
  * Train from theta0 with the divide-by-10 protocol (`divideBy10Schedule`): `gradientDescent` on `problem`
- * or `sgd` on the task's samples. A run whose loss or weights become non-finite, or whose loss ends above its
+ * or `sgd` on the task's samples, whose epoch loss (the schedule's input) is `problem` (for a linear net the
+ * population form: the same sample loss without a pass over the n samples). A run whose loss or weights become non-finite, or whose loss ends above its
  * initial value, is restarted from theta0 with the base rate divided by `restartFactor` (default 3); a run that
  * still diverges after the last restart is an error (its weights would be NaN).
  */
@@ -185,7 +186,7 @@ export function trainNet(model: Model, problem: Problem, task: Task, theta0: Flo
     const schedule = divideBy10Schedule(lr0, { patience: spec.patience, tol: spec.tol, minLr: spec.minLr });
     const res = spec.optimizer === "gd"
       ? gradientDescent(problem, theta0, { steps: spec.maxEpochs, lr: schedule, lrScale })
-      : sgd(model, task.X, task.Y, theta0, { epochs: spec.maxEpochs, batchSize: spec.batchSize ?? 128, lr: schedule, lrScale }, gen);
+      : sgd(model, task.X, task.Y, theta0, { epochs: spec.maxEpochs, batchSize: spec.batchSize ?? 128, lr: schedule, lrScale, epochLoss: problem }, gen);
     const loss = res.losses[res.losses.length - 1];
     const bad = res.stopped === "diverged" || !(loss <= loss0);
     if (res.stopped === "diverged" && attempt >= restarts) {

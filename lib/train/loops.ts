@@ -3,7 +3,8 @@
  * regression, stochastic SGD / AdamW on any mini-batch problems.
  */
 import { Matrix } from "ml-matrix";
-import { Problem, lossAndGradient, mseProblem, MseOptions } from "../curvature/index";
+import { Problem, loss as lossOf, lossAndGradient, mseProblem, MseOptions } from "../curvature/index";
+import { rowMajorOf } from "../linalg/storage";
 import { Model, checkTheta } from "../models/model";
 import { assertPositiveInt } from "../linalg/validate";
 import { Rng } from "../random/rng";
@@ -93,6 +94,14 @@ export interface SgdOptions {
   mse?: MseOptions;
   /** Called at epoch 0 (initial full-data loss) and after every epoch; return false to stop. */
   onEpoch?: (s: StepState) => void | boolean;
+  /**
+   * The full-data loss recorded each epoch (it drives the schedule). Default: the sample MSE of (X, Y), by a
+   * forward pass. A model linear in its input may pass the same loss in population form (`populationProblem`
+   * with the sample moments of X, Y): the same function of theta at a cost independent of n, which otherwise
+   * is as much work per epoch as all its mini-batch steps. sgd compares the two at theta0 and refuses a
+   * problem whose loss there differs from the sample MSE.
+   */
+  epochLoss?: Problem;
 }
 
 /**
@@ -110,14 +119,19 @@ export function sgd(model: Model, X: Matrix, Y: Matrix, theta0: Float64Array, op
   if (!(mu >= 0 && mu < 1)) throw new RangeError(`sgd: momentum must be in [0, 1), got ${mu}`);
   checkScale("sgd", options.lrScale, p);
   const schedule = resolveSchedule("sgd", options.lr);
+  const epochLoss = options.epochLoss ?? full;
+  if (options.epochLoss !== undefined) checkSameLoss(options.epochLoss, full, model, theta0, Y, options.mse);
   const n = X.columns;
+  // Row-major copies of the data, taken once: a mini-batch gathers its columns from them (X, Y are checked
+  // finite by mseProblem above, so a batch is too).
+  const xs = rowMajorOf(X), ys = rowMajorOf(Y);
   const theta = Float64Array.from(theta0);
   const buf = new Float64Array(p);
   const losses: number[] = [];
   const lrs: number[] = [];
   let lr = schedule.lr;
   for (let epoch = 0; ; epoch++) {
-    const loss = lossAndGradient(full, theta).loss;
+    const loss = lossOf(epochLoss, theta);
     losses.push(loss);
     if (!Number.isFinite(loss)) return { theta, losses, lrs, stopped: "diverged" };
     lr = schedule.next(loss);
@@ -127,20 +141,57 @@ export function sgd(model: Model, X: Matrix, Y: Matrix, theta0: Float64Array, op
     const perm = gen.permutation(n);
     for (let start = 0; start < n; start += options.batchSize) {
       const idx = perm.subarray(start, Math.min(n, start + options.batchSize));
-      const Xb = new Matrix(X.rows, idx.length), Yb = new Matrix(Y.rows, idx.length);
-      for (let j = 0; j < idx.length; j++) {
-        for (let i = 0; i < X.rows; i++) Xb.set(i, j, X.get(i, idx[j]));
-        for (let i = 0; i < Y.rows; i++) Yb.set(i, j, Y.get(i, idx[j]));
-      }
-      const { gradient } = lossAndGradient(mseProblem(model, Xb, Yb, options.mse), theta);
-      const s = options.lrScale;
-      for (let i = 0; i < p; i++) {
-        buf[i] = mu * buf[i] + gradient[i];
-        theta[i] -= lr * (s === undefined ? 1 : s[i]) * buf[i];
-      }
+      const batch = mseProblem(model, gatherColumns(xs, X.rows, n, idx), gatherColumns(ys, Y.rows, n, idx), options.mse);
+      const { gradient } = lossAndGradient(batch, theta);
+      step(theta, gradient, buf, mu, lr, options.lrScale);
       if (!allFinite(theta)) { lrs.push(lr); losses.push(NaN); return { theta, losses, lrs, stopped: "diverged" }; }
     }
     lrs.push(lr);
+  }
+}
+
+/**
+ * One heavy-ball update `buf = mu buf + g; theta -= lr * lrScale .* buf`. Without momentum buf is g itself (the
+ * same numbers: 0 * buf + g is g), so that loop skips buf.
+ */
+function step(theta: Float64Array, g: Float64Array, buf: Float64Array, mu: number, lr: number, s: Float64Array | undefined): void {
+  const p = theta.length;
+  if (mu === 0 && s !== undefined) for (let i = 0; i < p; i++) theta[i] -= lr * s[i] * g[i];
+  else if (mu === 0) for (let i = 0; i < p; i++) theta[i] -= lr * 1 * g[i];
+  else for (let i = 0; i < p; i++) {
+    buf[i] = mu * buf[i] + g[i];
+    theta[i] -= lr * (s === undefined ? 1 : s[i]) * buf[i];
+  }
+}
+
+/** The columns `idx` of a row-major `rows x n` array, as a `rows x idx.length` matrix (filled in place, as `fromRowMajor`). */
+function gatherColumns(src: Float64Array, rows: number, n: number, idx: Int32Array): Matrix {
+  const b = idx.length;
+  const out = new Matrix(rows, b);
+  const rowsData = (out as unknown as { data: Float64Array[] }).data;
+  for (let i = 0; i < rows; i++) {
+    const r = rowsData[i];
+    const base = i * n;
+    for (let j = 0; j < b; j++) r[j] = src[base + idx[j]];
+  }
+  return out;
+}
+
+/**
+ * Refuse an `epochLoss` that is not the sample MSE: another model's problem, or a different loss value at theta0.
+ * The population form agrees with the sample MSE to rounding of its traces, i.e. relative to the loss scale
+ * `sum ||y_i||^2 / (2N)` (the loss at F = 0), not to the loss itself (which may be near zero).
+ */
+function checkSameLoss(epochLoss: Problem, full: Problem, model: Model, theta0: Float64Array, Y: Matrix, mse: MseOptions | undefined): void {
+  if (epochLoss.model.numParams !== model.numParams || epochLoss.model.inputDim !== model.inputDim || epochLoss.model.outputDim !== model.outputDim) {
+    throw new RangeError(`sgd: epochLoss must be a problem of the trained model (${model.numParams} parameters, ${model.inputDim} -> ${model.outputDim}), got one of ${epochLoss.model.numParams} parameters, ${epochLoss.model.inputDim} -> ${epochLoss.model.outputDim}`);
+  }
+  const a = lossOf(full, theta0), b = lossOf(epochLoss, theta0);
+  let yy = 0;
+  for (const v of rowMajorOf(Y)) yy += v * v;
+  const scale = yy / (2 * (mse?.normalizer ?? Y.columns));
+  if (!(Math.abs(a - b) <= 1e-9 * (Math.abs(a) + scale))) {
+    throw new RangeError(`sgd: epochLoss must be the sample MSE of (X, Y) in another form, but at theta0 it is ${b} where the sample MSE is ${a}`);
   }
 }
 

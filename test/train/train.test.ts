@@ -5,6 +5,7 @@ import { gradientDescent, sgd, halvingSchedule, divideBy10Schedule, recorder, tr
 import { usiInit, transformerInit } from "../../lib/init/index";
 import { alignedData, charTokenize, languageModelBatch } from "../../lib/data/index";
 import { rng } from "../../lib/random/rng";
+import { populationStats } from "../../lib/data/moments";
 
 describe("training", () => {
   it("gradientDescent performs theta - lr grad exactly and records", () => {
@@ -58,6 +59,28 @@ describe("training", () => {
     const run = sgd(model, X, Y, gen.normalArray(model.numParams, 0, 0.5), { epochs: 60, batchSize: 16, lr: 0.05, momentum: 0.9 }, gen);
     expect(run.losses[run.losses.length - 1]).toBeLessThan(1e-3 * run.losses[0]);
     expect(() => sgd(model, X, Y, new Float64Array(20), { epochs: 1, batchSize: 0, lr: 0.1 }, gen)).toThrow(/sgd: batchSize must be a positive integer/);
+  });
+
+  it("sgd with epochLoss in population form follows the same trajectory; a loss of another problem is refused by name", () => {
+    const gen = rng(46);
+    const model = deepLinear([4, 5, 3]);
+    const X = gen.normalMatrix(4, 50), Y = gen.normalMatrix(3, 4).mmul(X).add(gen.normalMatrix(3, 50).mul(0.1));
+    const theta0 = gen.normalArray(model.numParams, 0, 0.5);
+    const opts = { epochs: 25, batchSize: 8, lr: 0.05 };
+    const plain = sgd(model, X, Y, theta0, opts, rng(7));
+    const pop = sgd(model, X, Y, theta0, { ...opts, epochLoss: populationProblem(model, populationStats(X, Y)) }, rng(7));
+    // A constant rate: the epoch loss only records, so the weights are the same numbers and the losses agree to rounding.
+    expect(Array.from(pop.theta)).toEqual(Array.from(plain.theta));
+    expect(pop.losses.length).toBe(plain.losses.length);
+    pop.losses.forEach((l, i) => expect(Math.abs(l - plain.losses[i])).toBeLessThanOrEqual(1e-12 * plain.losses[0]));
+    // With the divide-by-10 schedule the loss decides the rate; the two runs still agree.
+    const sched = () => divideBy10Schedule(0.05, { patience: 3, tol: 1e-3 });
+    const a = sgd(model, X, Y, theta0, { ...opts, lr: sched() }, rng(8));
+    const b = sgd(model, X, Y, theta0, { ...opts, lr: sched(), epochLoss: populationProblem(model, populationStats(X, Y)) }, rng(8));
+    expect(b.lrs).toEqual(a.lrs);
+    const other = deepLinear([4, 6, 3]);
+    expect(() => sgd(model, X, Y, theta0, { ...opts, epochLoss: mseProblem(other, X, Y) }, rng(7))).toThrow(/sgd: epochLoss must be a problem of the trained model/);
+    expect(() => sgd(model, X, Y, theta0, { ...opts, epochLoss: mseProblem(model, X, Y.clone().mul(2)) }, rng(7))).toThrow(/sgd: epochLoss must be the sample MSE/);
   });
 
   it("GD with the halving schedule halves (exactly by 2) once the loss plateaus at a nonzero minimum", () => {
