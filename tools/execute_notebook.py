@@ -122,6 +122,20 @@ def cell_error_message(nb, index, exc):
     return first_line(lines[0]) if lines else (first_line(exc) or "the cell failed")
 
 
+# A study's progress lines (lib/tasks: "tasks <study>: task k of N done, elapsed ..., about ... left") are
+# copied to this process's stderr behind PROGRESS as the kernel prints them, so that the runner shows them
+# live in the terminal: a paper-scale cell can run for hours, and its output reaches the notebook only at the end.
+PROGRESS = "\x1eprogress "
+PROGRESS_LINE = re.compile(r"^tasks \S+: ")
+
+
+def progress_lines(msg):
+    """The progress lines of a kernel message (stdout stream text only)."""
+    if msg.get("msg_type") != "stream" or msg.get("content", {}).get("name") != "stdout":
+        return []
+    return [l for l in msg["content"].get("text", "").splitlines() if PROGRESS_LINE.match(l)]
+
+
 def main():
     args = json.loads(sys.argv[1])
     result = {"status": "ok", "error": None}
@@ -144,8 +158,15 @@ def main():
         result.update(status="error", error={"cell": None, "message": "malformed notebook: %s" % first_line(e)})
         return finish()
 
+    class Client(NotebookClient):
+        def output(self, outs, msg, display_id, cell_index):
+            for line in progress_lines(msg):
+                sys.stderr.write(PROGRESS + line + "\n")
+                sys.stderr.flush()
+            return super().output(outs, msg, display_id, cell_index)
+
     kernel_name = nb.metadata.get("kernelspec", {}).get("name") or args["kernel_name"]
-    client = NotebookClient(
+    client = Client(
         nb,
         timeout=args["timeout"],
         kernel_name=kernel_name,

@@ -155,6 +155,9 @@ function checkEntry(c) {
   return entry;
 }
 
+/** The mark tools/execute_notebook.py puts before a study's progress line on its stderr (it must match PROGRESS there). */
+const PROGRESS = "\x1eprogress ";
+
 /** As lib/notebook/check.ts `checkHolds`: passed, or failed where the notebook documents a disagreement with the paper. */
 export const holds = (c) => (c.disagreement ? !c.passed : c.passed);
 
@@ -209,8 +212,18 @@ function runOnce(id, opts, python) {
   return new Promise((resolveRun) => {
     const child = spawn(python, [join(projectRoot, "tools", "execute_notebook.py"), JSON.stringify(args)], { env, stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
-    child.stderr.on("data", (d) => { stderr = (stderr + d).slice(-4000); });
+    let partial = "";
+    child.stderr.on("data", (d) => {
+      // whole lines: a study's progress (marked by the driver) is shown now; the rest is kept for error messages
+      const lines = (partial + d).split("\n");
+      partial = lines.pop() ?? "";
+      for (const line of lines) {
+        if (line.startsWith(PROGRESS)) console.log(`  ${id}  ${line.slice(PROGRESS.length)}`);
+        else stderr = (stderr + line + "\n").slice(-4000);
+      }
+    });
     child.on("close", (code) => {
+      if (partial) stderr = (stderr + partial).slice(-4000);
       const seconds = Math.round((Date.now() - started) / 100) / 10;
       const { checks, parameters } = readRecord(checksFile);
       let result;

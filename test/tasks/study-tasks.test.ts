@@ -62,6 +62,8 @@ describe("runStudy on the task layer", () => {
     const two = runStudy(config, rng(8), { workers: 2, log: (l) => lines.push(l) });
     expect(plain(two.nets)).toBe(expected);
     expect(lines).toContain(`tasks ${lines[0].split(" ")[1].slice(0, -1)}: 2 worker threads`);
+    // the shape the notebook runner shows live in the terminal (tools/execute_notebook.py, PROGRESS_LINE)
+    for (const l of lines) expect(l).toMatch(/^tasks \S+: /);
     lines.length = 0;
     const again = runStudy(config, rng(8), { workers: 2, log: (l) => lines.push(l) });
     expect(lines[0]).toMatch(/: 5 tasks, 5 stored, 0 to compute$/);

@@ -40,6 +40,9 @@ describe("notebook runner on fixtures", () => {
     const lines = run.stdout.split("\n").filter((l) => /^\[\s*\d+\/9\]/.test(l));
     expect(lines).toHaveLength(9);
     expect(run.stdout).toMatch(/\[\s*\d\/9\] fixtures\/passes {2}ok {2}\d+\.\d s {2}checks 1\/1 hold/);
+    // a study's progress line, printed by the kernel, is shown under the notebook's id while it runs (other output is not)
+    expect(run.stdout).toMatch(/^ {2}fixtures\/passes {2}tasks fixtures\/demo: task 1 of 1 done, elapsed 0:00$/m);
+    expect(run.stdout).not.toMatch(/^ {2}fixtures\/passes {2}scale/m);
   });
 
   it("reports each outcome", () => {
