@@ -37,6 +37,7 @@ import type { LinearOperator } from "../linalg/operator";
 import { rng } from "../random/rng";
 import type { Rng } from "../random/rng";
 import { canonicalJson, runTasksBlocking, scaleTasksRoot, sha256 } from "../tasks";
+import { ChainNet, chainSgd } from "./chain-sgd";
 
 /** The three parametrisations of Cracking D.1.3. */
 export type Parametrization = "SP" | "muP" | "NTP";
@@ -80,11 +81,18 @@ export function specWidths(spec: NetSpec): number[] {
  * by 1/sqrt(fan-in) (the multipliers of `ntpInit`).
  */
 export function buildModel(spec: NetSpec): Model {
-  const widths = specWidths(spec);
-  const multipliers = spec.param === "NTP" ? widths.slice(0, -1).map((d) => 1 / Math.sqrt(d)) : undefined;
+  const { widths, multipliers } = chainOf(spec);
+  const m = spec.param === "NTP" ? multipliers : undefined;
   return spec.activation === "linear"
-    ? deepLinear(widths, { multipliers })
-    : mlp(widths, { activation: "relu", bias: false, multipliers });
+    ? deepLinear(widths, { multipliers: m })
+    : mlp(widths, { activation: "relu", bias: false, multipliers: m });
+}
+
+/** The chain `buildModel(spec)` computes, for `chainSgd`: its widths, layer multipliers (NTP 1/sqrt(fan-in), else 1), ReLU or not. */
+export function chainOf(spec: NetSpec): ChainNet {
+  const widths = specWidths(spec);
+  const multipliers = widths.slice(0, -1).map((d) => (spec.param === "NTP" ? 1 / Math.sqrt(d) : 1));
+  return { widths, multipliers, relu: spec.activation === "relu" };
 }
 
 /**
@@ -169,12 +177,13 @@ export type TrainSummary = Omit<TrainOutcome, "theta">;
 
 /**
  * Train from theta0 with the divide-by-10 protocol (`divideBy10Schedule`): `gradientDescent` on `problem`
- * or `sgd` on the task's samples, whose epoch loss (the schedule's input) is `problem` (for a linear net the
+ * or `sgd` on the task's samples (`chainSgd` when `chain` describes the model: the same algorithm, a few times
+ * faster), whose epoch loss (the schedule's input) is `problem` (for a linear net the
  * population form: the same sample loss without a pass over the n samples). A run whose loss or weights become non-finite, or whose loss ends above its
  * initial value, is restarted from theta0 with the base rate divided by `restartFactor` (default 3); a run that
  * still diverges after the last restart is an error (its weights would be NaN).
  */
-export function trainNet(model: Model, problem: Problem, task: Task, theta0: Float64Array, lrScale: Float64Array, spec: TrainSpec, gen: Rng): TrainOutcome {
+export function trainNet(model: Model, problem: Problem, task: Task, theta0: Float64Array, lrScale: Float64Array, spec: TrainSpec, gen: Rng, chain?: ChainNet): TrainOutcome {
   if (spec.optimizer !== "gd" && spec.optimizer !== "sgd") throw new RangeError(`trainNet: optimizer must be "gd" or "sgd", got ${String(spec.optimizer)}`);
   if (!(spec.lr0 > 0)) throw new RangeError(`trainNet: lr0 must be positive, got ${spec.lr0}`);
   const loss0 = lossAndGradient(problem, theta0).loss;
@@ -186,7 +195,9 @@ export function trainNet(model: Model, problem: Problem, task: Task, theta0: Flo
     const schedule = divideBy10Schedule(lr0, { patience: spec.patience, tol: spec.tol, minLr: spec.minLr });
     const res = spec.optimizer === "gd"
       ? gradientDescent(problem, theta0, { steps: spec.maxEpochs, lr: schedule, lrScale })
-      : sgd(model, task.X, task.Y, theta0, { epochs: spec.maxEpochs, batchSize: spec.batchSize ?? 128, lr: schedule, lrScale, epochLoss: problem }, gen);
+      : chain !== undefined
+        ? chainSgd(chain, model, task.X, task.Y, theta0, { epochs: spec.maxEpochs, batchSize: spec.batchSize ?? 128, lr: schedule, lrScale, epochLoss: problem }, gen)
+        : sgd(model, task.X, task.Y, theta0, { epochs: spec.maxEpochs, batchSize: spec.batchSize ?? 128, lr: schedule, lrScale, epochLoss: problem }, gen);
     const loss = res.losses[res.losses.length - 1];
     const bad = res.stopped === "diverged" || !(loss <= loss0);
     if (res.stopped === "diverged" && attempt >= restarts) {
@@ -400,7 +411,7 @@ export function normCorrelationNet(p: NetTaskParams, gen: Rng, context: { index:
   const { theta, lrScale } = initNet(model, config, gen);
   const exact = config.trace === true || config.trace === "exact";
   const init = netStats(model, problem, theta, gen, { trace: exact });
-  const train = trainNet(model, problem, task, theta, lrScale, config.train, gen);
+  const train = trainNet(model, problem, task, theta, lrScale, config.train, gen, chainOf(config));
   const trained = netStats(model, problem, train.theta, gen, { trace: exact });
   if (config.trace === "closed") {
     const c = config.param === "NTP" ? 1 / Math.sqrt(config.D * config.width) : 1;

@@ -105,6 +105,15 @@ describe("norm-correlation figure (Cracking Figures 4, 14, 15, 17-22, 26)", () =
     expect(rec.calls[0].options).toBe("relative");
     expect(rec.calls.map((c) => c.measured)).toEqual([sound.lanczos, sound.worstResidual, sound.fitRatio]);
     expect(rec.md[0]).toContain(`${sound.restarted} of ${sound.nets} nets were restarted`);
+    expect(rec.md[0]).toContain(`${sound.atEpochLimit} stopped at the ${train.maxEpochs}-step limit`);
+    expect(sound.atEpochLimit).toBe(fig.all.flatMap((s) => s.nets).filter((r) => r.train.stopped === "steps").length);
+    // Under the paper's protocol (SGD) a net at the epoch bound fails the figure: 3 epochs stop every net there.
+    const sgdFig = normCorrelationFigure({ ...dSweep, params: ["SP"], values: [2], train: { optimizer: "sgd", batchSize: 8, patience: 10, tol: 1e-4, minLr: 1e-5, maxEpochs: 3 }, small: fig.config.small }, rng(7));
+    const sgdRec = recorder();
+    const sgdSound = checkNormSoundness(sgdFig, rng(9), sgdRec.checks);
+    const bound = sgdRec.calls.find((c) => c.name.startsWith("nets stopped at"))!;
+    expect([bound.fn, bound.name, bound.expected, bound.measured]).toEqual(["checkAtMost", "nets stopped at the 3-epoch bound instead of the protocol's rule", 0, 5]);
+    expect(sgdSound.atEpochLimit).toBe(5);
     expect(() => checkNormSoundness(dFig(), rng(9), rec.checks)).toThrow("checkNormSoundness: fig.config.small must give the small net and its sample size");
     expect(() => checkNormSoundness(fig, rng(9), { ...rec.checks, markdown: undefined } as unknown as NotebookChecks)).toThrow("checkNormSoundness: checks.markdown must be a function");
   });
@@ -130,7 +139,8 @@ describe("norm-correlation figure (Cracking Figures 4, 14, 15, 17-22, 26)", () =
   });
 
   it("the shared settings keep the paper's parameters and the notebooks' rates exactly", () => {
-    expect(D1_PROTOCOL).toEqual({ optimizer: "sgd", patience: 10, tol: 1e-4, minLr: 1e-5, maxEpochs: 2000 });
+    // The paper's rule ends training; maxEpochs is only our bound against a run that never ends.
+    expect(D1_PROTOCOL).toEqual({ optimizer: "sgd", patience: 10, tol: 1e-4, minLr: 1e-5, maxEpochs: 1_000_000 });
     expect(PAPER_NETS).toEqual({ width: 100, nets: 200, n: 1024, train: D1_PROTOCOL });
     expect(quickProtocol(3000)).toEqual({ optimizer: "gd", patience: 10, tol: 1e-4, minLr: 1e-5, maxEpochs: 3000 });
     expect(quickProtocol(250, 1e-3).tol).toBe(1e-3);

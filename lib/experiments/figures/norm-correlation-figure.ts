@@ -63,10 +63,12 @@ export interface NormFigureConfig {
 
 /**
  * App. D.1.3's training protocol: mini-batch SGD (batch 128, `trainNet`'s default), the rate divided by 10 when the
- * loss has not improved by a relative 1e-4 for 10 epochs, until it would fall below 1e-5; at most 2000 epochs. The
- * base rate is each figure's (D.1.4).
+ * loss has not improved by a relative 1e-4 for 10 epochs, until it would fall below 1e-5. The base rate is each
+ * figure's (D.1.4). The paper states no epoch limit: its rule ends training. `maxEpochs` is only a bound of ours
+ * against a run that never ends, far above any run measured (the rule ended a width-100 NTP net at D = 100 after
+ * about 18,000 epochs, a μP one after about 36,000); `checkNormSoundness` fails a figure in which a net reaches it.
  */
-export const D1_PROTOCOL: Readonly<Omit<TrainSpec, "lr0">> = Object.freeze({ optimizer: "sgd", patience: 10, tol: 1e-4, minLr: 1e-5, maxEpochs: 2000 });
+export const D1_PROTOCOL: Readonly<Omit<TrainSpec, "lr0">> = Object.freeze({ optimizer: "sgd", patience: 10, tol: 1e-4, minLr: 1e-5, maxEpochs: 1_000_000 });
 
 /**
  * The quick-scale protocol: D.1.3's, but full-batch gradient descent on the exact sample loss (one step per "epoch")
@@ -215,6 +217,8 @@ export interface NormFigureSoundness {
   worstLossDrop: number;
   /** Nets restarted at a lower rate after diverging, and all nets. */
   restarted: number;
+  /** Nets whose training ended at the protocol's `maxEpochs` rather than by its rule. */
+  atEpochLimit: number;
   nets: number;
   /** Worst relative error of the trace closed form against the exact trace (NaN when no net has both). */
   traceError: number;
@@ -241,6 +245,7 @@ export function normFigureSoundness(fig: NormFigure, small: NetSpec, smallN: num
     fitRatio: fig.config.activation === "linear" ? Math.max(...all.map((s) => Math.max(...s.nets.map((r) => r.trained.loss)) / leastSquaresFloor(s.task))) : NaN,
     worstLossDrop: Math.max(...records.map((r) => r.train.loss / r.train.loss0)),
     restarted: all.reduce((a, s) => a + s.nets.filter((r) => r.train.lr0 < fig.config.lr0(s.config.param, sweepValue(fig, s), fig.config)).length, 0),
+    atEpochLimit: records.filter((r) => r.train.stopped === "steps").length,
     nets: records.length,
     traceError: withExact.length ? Math.max(...withExact.map((st) => Math.abs(st.trace! - st.traceExact!) / Math.abs(st.traceExact!))) : NaN,
   };
@@ -256,8 +261,9 @@ export function medianLossOverNoise(s: Study): number {
  * Measure soundness (`normFigureSoundness` on `fig.config.small`) and record the standard checks: Lanczos against
  * the dense Hessian (relative 1e-9), the trace closed form against exact HVPs (1e-10, when the figure asked for
  * `trace: "closed"`), the worst Ritz residual (<= 1e-8), and the fit: for linear nets the worst final loss over the
- * least-squares floor (<= 1.05), for ReLU nets, which have no such floor, the worst final / initial loss (<= 1).
- * A Markdown line reports the fit, the restarts and the studies' time.
+ * least-squares floor (<= 1.05), for ReLU nets, which have no such floor, the worst final / initial loss (<= 1);
+ * under the paper's (SGD) protocol also that no net stopped at the epoch bound instead of by the rule.
+ * A Markdown line reports the fit, the restarts, the nets at the epoch or step limit and the studies' time.
  * @param checks lib/notebook itself (`import * as notebook from "./lib/notebook"`) or any object with these functions
  */
 export function checkNormSoundness(fig: NormFigure, gen: Rng, checks: Pick<NotebookChecks, "check" | "checkAtMost" | "markdown">): NormFigureSoundness {
@@ -272,7 +278,10 @@ export function checkNormSoundness(fig: NormFigure, gen: Rng, checks: Pick<Noteb
     check(`trace closed form vs sum of e_i^T H e_i from exact HVPs (worst relative error, ${fig.config.exactTraceNets ?? 3} nets per configuration)`, sound.traceError, 0, 1e-10);
   }
   checkAtMost("worst relative Ritz residual over all nets", sound.worstResidual, 1e-8);
-  const restarts = `${sound.restarted} of ${sound.nets} nets were restarted at a lower rate after diverging; studies: ${fig.seconds.toFixed(1)} s.`;
+  // The paper's protocol (SGD) ends by its rule, so a net at the epoch bound is not trained in its sense; the quick
+  // protocol's step cap is part of its design (full-batch GD within a notebook's minutes) and is only reported.
+  if (fig.config.train.optimizer === "sgd") checkAtMost(`nets stopped at the ${fig.config.train.maxEpochs}-epoch bound instead of the protocol's rule`, sound.atEpochLimit, 0);
+  const restarts = `${sound.restarted} of ${sound.nets} nets were restarted at a lower rate after diverging; ${sound.atEpochLimit} stopped at the ${fig.config.train.maxEpochs}-${fig.config.train.optimizer === "gd" ? "step" : "epoch"} limit; studies: ${fig.seconds.toFixed(1)} s.`;
   if (fig.config.activation === "linear") {
     checkAtMost("worst final loss / least-squares floor", sound.fitRatio, 1.05);
     markdown(`Worst final loss is ${((sound.fitRatio - 1) * 100).toFixed(2)}% above the least-squares floor; ${restarts}`);
