@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
-  D1_PROTOCOL, DEEP_LINEAR_D1, DEEP_LINEAR_D10, DEEP_RELU_D1, NormFigureConfig, NotebookChecks, PAPER_NETS, TWO_LAYER_LINEAR, byParam,
+  D1_PROTOCOL, DEEP_LINEAR_D1, DEEP_LINEAR_D10, DEEP_RELU_D1, NormFigureConfig, PAPER_NETS, TWO_LAYER_LINEAR, byParam,
   checkNormSoundness, deficitOverHalfWidth, describeNormFigure, fmtByParam, halfWidth, lastMatrixMargin, normCorrelationFigure,
-  normFigureSoundness, perMatrix, perMatrixTable, perStudy, phasePanels, productAndBest, quickProtocol, requireChecks, spectralOrdering,
+  normFigureSoundness, perMatrix, perMatrixTable, perStudy, phasePanels, productAndBest, quickProtocol, spectralOrdering,
   spectralScatter, strongest,
 } from "../../lib/experiments/figures/norm-correlation-figure";
+import { NotebookChecks, requireChecks } from "../../lib/experiments/figures/checks";
 import { correlate, normSeries, orderingMargin, runStudy } from "../../lib/experiments/norm-correlation";
 import { rng } from "../../lib/random/rng";
 

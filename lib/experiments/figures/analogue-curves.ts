@@ -8,7 +8,7 @@ import type { Rng } from "../../random/rng";
 import {
   AnalogueArch, AnalogueCorpus, AnalogueRecord, AnalogueSweep, AnalogueTraining, SeedCurve, TopOptions, analogueSweep, checkpointSteps,
 } from "../transformer-analogue";
-import { NotebookChecks, requireChecks } from "./norm-correlation-figure";
+import { NotebookChecks, requireChecks } from "./checks";
 
 /** A figure's configuration: the architecture, the training, how many checkpoints and seeds. */
 export interface AnalogueFigureConfig {

@@ -6,7 +6,7 @@
 import type { Rng } from "../../random/rng";
 import { median } from "../../stats";
 import { PairedConfig, PairedData, PairedInit, PairedPoint, pairedStudy, pairedTraces } from "../paired-outliers";
-import { NotebookChecks, requireChecks } from "./norm-correlation-figure";
+import { NotebookChecks, requireChecks } from "./checks";
 
 /** The four panels: (a) both assumptions, (b) neither, (c), (d) one each. */
 export const PAIRED_PANELS: readonly (readonly [string, PairedInit, PairedData])[] = [
