@@ -32,7 +32,8 @@ export interface ChainSgdOptions {
   epochLoss: Problem;
 }
 
-/** Buffers of one mini-batch pass: activations per layer, two gradient buffers, the gradient. */
+/** Buffers of one pass over at most `batchSize` samples: the activations of every layer, and two buffers the
+ * backpropagated output gradient alternates between (layer l's is read while layer l-1's is written). */
 interface Pass {
   H: Float64Array[];
   G: Float64Array;
@@ -124,26 +125,33 @@ export function chainSgd(net: ChainNet, model: Model, X: Matrix, Y: Matrix, thet
   if (!Number.isInteger(options.epochs) || options.epochs < 0) throw new RangeError(`${fn}: epochs must be a non-negative integer, got ${options.epochs}`);
   const s = options.lrScale;
   if (s !== undefined && s.length !== model.numParams) throw new RangeError(`${fn}: lrScale must have length ${model.numParams}, got ${s.length}`);
-  const n = X.columns, p = model.numParams;
+  const n = X.columns, p = model.numParams, b = Math.min(n, options.batchSize);
   const xs = rowMajorOf(X), ys = rowMajorOf(Y);
-  // Buffers sized for the whole sample: the check below runs one full-data pass, the batches use a prefix.
-  const pass: Pass = { H: widths.map((w) => new Float64Array(w * n)), G: new Float64Array(Math.max(...widths) * n), G2: new Float64Array(Math.max(...widths) * n), offsets };
-  pass.H[0].set(xs);
-  const F = forward(net, theta0, pass, n);
+  const wmax = Math.max(...widths);
+  const pass: Pass = { H: widths.map((w) => new Float64Array(w * b)), G: new Float64Array(wmax * b), G2: new Float64Array(wmax * b), offsets };
+  const Yb = new Float64Array(widths[L] * b);
+  // The chain's own sample MSE at theta0, in slices of b samples, against epochLoss: a net that does not
+  // compute what the epoch loss measures would train on one function and be judged on another.
   let sse = 0, yy = 0;
-  for (let i = 0; i < F.length; i++) { sse += (F[i] - ys[i]) ** 2; yy += ys[i] ** 2; }
-  const sample = sse / (2 * n), given = lossOf(options.epochLoss, theta0);
-  if (!(Math.abs(sample - given) <= 1e-9 * (Math.abs(sample) + yy / (2 * n)))) {
-    throw new RangeError(`${fn}: epochLoss must be the sample MSE of this chain on (X, Y), but at theta0 it is ${given} where the chain's is ${sample}`);
+  for (let start = 0; start < n; start += b) {
+    const cols = Math.min(b, n - start), idx = new Int32Array(cols);
+    for (let j = 0; j < cols; j++) idx[j] = start + j;
+    gather(xs, widths[0], n, idx, pass.H[0]);
+    gather(ys, widths[L], n, idx, Yb);
+    const F = forward(net, theta0, pass, cols);
+    for (let i = 0, e = widths[L] * cols; i < e; i++) { sse += (F[i] - Yb[i]) ** 2; yy += Yb[i] ** 2; }
+  }
+  const sample = sse / (2 * n), loss0 = lossOf(options.epochLoss, theta0);
+  if (!(Math.abs(sample - loss0) <= 1e-9 * (Math.abs(sample) + yy / (2 * n)))) {
+    throw new RangeError(`${fn}: epochLoss must be the sample MSE of this chain on (X, Y), but at theta0 it is ${loss0} where the chain's is ${sample}`);
   }
   const theta = Float64Array.from(theta0);
   const grad = new Float64Array(p);
-  const Yb = new Float64Array(widths[L] * Math.min(n, options.batchSize));
   const losses: number[] = [];
   const lrs: number[] = [];
   const schedule = options.lr;
   for (let epoch = 0; ; epoch++) {
-    const loss = lossOf(options.epochLoss, theta);
+    const loss = epoch === 0 ? loss0 : lossOf(options.epochLoss, theta);
     losses.push(loss);
     if (!Number.isFinite(loss)) return { theta, losses, lrs, stopped: "diverged" };
     const lr = schedule.next(loss);

@@ -81,9 +81,10 @@ export function specWidths(spec: NetSpec): number[] {
  * by 1/sqrt(fan-in) (the multipliers of `ntpInit`).
  */
 export function buildModel(spec: NetSpec): Model {
-  const { widths, multipliers } = chainOf(spec);
-  const m = spec.param === "NTP" ? multipliers : undefined;
-  return spec.activation === "linear"
+  const { widths, multipliers, relu } = chainOf(spec);
+  // SP and muP layers are unscaled: no multipliers at all, so the model skips the scaling
+  const m = multipliers.every((c) => c === 1) ? undefined : multipliers;
+  return !relu
     ? deepLinear(widths, { multipliers: m })
     : mlp(widths, { activation: "relu", bias: false, multipliers: m });
 }
@@ -177,11 +178,11 @@ export type TrainSummary = Omit<TrainOutcome, "theta">;
 
 /**
  * Train from theta0 with the divide-by-10 protocol (`divideBy10Schedule`): `gradientDescent` on `problem`
- * or `sgd` on the task's samples (`chainSgd` when `chain` describes the model: the same algorithm, a few times
- * faster), whose epoch loss (the schedule's input) is `problem` (for a linear net the
- * population form: the same sample loss without a pass over the n samples). A run whose loss or weights become non-finite, or whose loss ends above its
- * initial value, is restarted from theta0 with the base rate divided by `restartFactor` (default 3); a run that
- * still diverges after the last restart is an error (its weights would be NaN).
+ * or `sgd` on the task's samples (`chainSgd` when `chain` describes the model: the same algorithm, faster),
+ * whose epoch loss (the schedule's input) is `problem` (for a linear net the population form: the same sample
+ * loss without a pass over the n samples). A run whose loss or weights become non-finite, or whose loss ends
+ * above its initial value, is restarted from theta0 with the base rate divided by `restartFactor` (default 3);
+ * a run that still diverges after the last restart is an error (its weights would be NaN).
  */
 export function trainNet(model: Model, problem: Problem, task: Task, theta0: Float64Array, lrScale: Float64Array, spec: TrainSpec, gen: Rng, chain?: ChainNet): TrainOutcome {
   if (spec.optimizer !== "gd" && spec.optimizer !== "sgd") throw new RangeError(`trainNet: optimizer must be "gd" or "sgd", got ${String(spec.optimizer)}`);
@@ -193,11 +194,12 @@ export function trainNet(model: Model, problem: Problem, task: Task, theta0: Flo
   if (!(factor > 1)) throw new RangeError(`trainNet: restartFactor must be > 1, got ${factor}`);
   for (let attempt = 0; ; attempt++) {
     const schedule = divideBy10Schedule(lr0, { patience: spec.patience, tol: spec.tol, minLr: spec.minLr });
+    const sgdOptions = { epochs: spec.maxEpochs, batchSize: spec.batchSize ?? 128, lr: schedule, lrScale, epochLoss: problem };
     const res = spec.optimizer === "gd"
       ? gradientDescent(problem, theta0, { steps: spec.maxEpochs, lr: schedule, lrScale })
       : chain !== undefined
-        ? chainSgd(chain, model, task.X, task.Y, theta0, { epochs: spec.maxEpochs, batchSize: spec.batchSize ?? 128, lr: schedule, lrScale, epochLoss: problem }, gen)
-        : sgd(model, task.X, task.Y, theta0, { epochs: spec.maxEpochs, batchSize: spec.batchSize ?? 128, lr: schedule, lrScale, epochLoss: problem }, gen);
+        ? chainSgd(chain, model, task.X, task.Y, theta0, sgdOptions, gen)
+        : sgd(model, task.X, task.Y, theta0, sgdOptions, gen);
     const loss = res.losses[res.losses.length - 1];
     const bad = res.stopped === "diverged" || !(loss <= loss0);
     if (res.stopped === "diverged" && attempt >= restarts) {

@@ -42,6 +42,16 @@ describe("chainSgd", () => {
     });
   }
 
+  it("takes a batch larger than the sample as full-batch, like sgd (its buffers hold one batch)", () => {
+    const spec = specs[2];
+    const { model, task, problem, theta, lrScale } = setup(spec, 50, 13);
+    const options = () => ({ epochs: 20, batchSize: 500, lr: divideBy10Schedule(0.05), lrScale, epochLoss: problem });
+    const a = sgd(model, task.X, task.Y, theta, options(), rng(4));
+    const b = chainSgd(chainOf(spec), model, task.X, task.Y, theta, options(), rng(4));
+    expect(b.losses.length).toBe(a.losses.length);
+    expect(maxRel(b.theta, a.theta)).toBeLessThan(1e-12);
+  });
+
   it("stops as diverged, like sgd, when the weights overflow inside an epoch", () => {
     const spec = specs[0];
     const { model, task, problem, theta, lrScale } = setup(spec, 200, 5);
@@ -80,6 +90,8 @@ describe("chainSgd", () => {
     expect(() => run({ ...chainOf(spec), relu: true })).toThrow(/chainSgd: epochLoss must be the sample MSE/);
     const other = teacherTask("linear", 4, 4, 64, rng(99));
     expect(() => run(undefined, { epochLoss: mseProblem(model, other.X, other.Y) })).toThrow(/chainSgd: epochLoss must be the sample MSE/);
+    // the check runs in slices of the batch size: a last slice smaller than the rest is checked too
+    expect(() => run(undefined, { batchSize: 60, epochLoss: mseProblem(model, other.X, other.Y) })).toThrow(/chainSgd: epochLoss must be the sample MSE/);
     expect(() => run({ ...chainOf(spec), multipliers: [0.5] })).toThrow(/chainSgd: net.multipliers must hold 2 finite non-zero numbers/);
     expect(() => run(undefined, { batchSize: 0 })).toThrow(/chainSgd: batchSize must be a positive integer, got 0/);
     expect(() => run(undefined, { epochs: -1 })).toThrow(/chainSgd: epochs must be a non-negative integer, got -1/);
