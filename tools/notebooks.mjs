@@ -174,6 +174,26 @@ async function runOne(id, opts, python) {
   return second;
 }
 
+/**
+ * The running notebook drivers. A runner stopped by a signal passes it on: each driver then kills its kernel
+ * (which Jupyter starts in a session of its own, out of reach of a signal to this process group) before it
+ * exits, so no kernel goes on computing after its run was stopped. What the run finished is already stored.
+ */
+const drivers = new Set();
+let stopping = false;
+function stopDriversOnSignals() {
+  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(sig, () => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`notebooks: ${sig}: stopping ${drivers.size} running notebook(s) and their kernels`);
+    for (const child of drivers) child.kill("SIGTERM");
+    const exit = () => process.exit(128 + ({ SIGHUP: 1, SIGINT: 2, SIGTERM: 15 })[sig]);
+    if (drivers.size === 0) exit();
+    const waiting = setInterval(() => { if (drivers.size === 0) exit(); }, 50);
+    setTimeout(() => { clearInterval(waiting); exit(); }, 10_000).unref();
+  });
+}
+
 /** Run one notebook: the python driver executes it, the kernel appends its checks to HS_CHECKS. */
 function runOnce(id, opts, python) {
   const started = Date.now();
@@ -209,8 +229,12 @@ function runOnce(id, opts, python) {
     JUPYTER_PATH: [jupyterPath, process.env.JUPYTER_PATH].filter(Boolean).join(":"),
     PYDEVD_DISABLE_FILE_VALIDATION: "1",
   };
+  // stopping by a signal: start nothing new (the process exits once the running drivers are gone)
+  if (stopping) return new Promise(() => {});
   return new Promise((resolveRun) => {
     const child = spawn(python, [join(projectRoot, "tools", "execute_notebook.py"), JSON.stringify(args)], { env, stdio: ["ignore", "ignore", "pipe"] });
+    drivers.add(child);
+    child.on("exit", () => drivers.delete(child));
     let stderr = "";
     let partial = "";
     child.stderr.on("data", (d) => {
@@ -364,6 +388,7 @@ export async function main(argv) {
     return 2;
   }
   if (opts.merge) return mergeShards(opts);
+  stopDriversOnSignals();
   let python;
   try {
     python = opts.setup ? setup().python : findPython();

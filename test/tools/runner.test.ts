@@ -3,8 +3,8 @@
 // disagreement with the paper and one whose disagreement mark has gone stale. Each must be reported
 // correctly in report.json while the others still complete; the passing page must show its plot in Chromium.
 import { beforeAll, describe, expect, it } from "vitest";
-import { spawnSync } from "child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from "fs";
+import { spawn, spawnSync } from "child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 
@@ -126,4 +126,29 @@ describe("former ids of renamed notebooks", () => {
     expect(m.selectNotebooks(ids, ["data-dependence/equation-7"], formerly).renamed).toEqual([]);
     expect(m.selectNotebooks(ids, ["data-dependence/eq-9"], formerly).unmatched).toEqual(["data-dependence/eq-9"]);
   });
+});
+
+describe("a runner stopped by a signal", () => {
+  // Jupyter starts each kernel in a session of its own: a signal to the runner (or its process group) does not
+  // reach it. The runner passes SIGTERM on to its drivers, and each driver kills its kernel before it exits.
+  it("leaves no kernel computing after SIGTERM", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hs-signal-"));
+    const pidFile = join(dir, "kernel.pid");
+    mkdirSync(join(dir, "notebooks", "fixtures"), { recursive: true });
+    const nb = JSON.parse(readFileSync(join(fixtures, "fixtures", "hangs.ipynb"), "utf8"));
+    nb.cells = [{ cell_type: "code", execution_count: null, metadata: {}, outputs: [], source: [`require("fs").writeFileSync(${JSON.stringify(pidFile)}, String(process.pid));\nwhile (true) {}`] }];
+    writeFileSync(join(dir, "notebooks", "fixtures", "spins.ipynb"), JSON.stringify(nb));
+    const child = spawn(process.execPath, [runner, "--notebooks-dir", join(dir, "notebooks"), "--out", join(dir, "out"), "--no-setup", "--timeout", "600"], { cwd: root, stdio: "ignore" });
+    const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
+    const until = Date.now() + 120_000;
+    while (!existsSync(pidFile) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    const pid = Number(readFileSync(pidFile, "utf8"));
+    const alive = (p: number) => { try { process.kill(p, 0); return true; } catch { return false; } };
+    expect(alive(pid)).toBe(true);
+    child.kill("SIGTERM");
+    expect(await exited).toBe(143);
+    const gone = Date.now() + 10_000;
+    while (alive(pid) && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
+    expect(alive(pid)).toBe(false);
+  }, 180_000);
 });
