@@ -16,7 +16,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 
@@ -178,21 +177,6 @@ def main():
         record_timing=True,
     )
     current = {"index": None}
-
-    def on_term(signum, _frame):
-        """Jupyter starts the kernel in a session of its own, so a signal to this process's group does not
-        reach it and a killed run would leave it computing: kill it here, then exit."""
-        provisioner = getattr(getattr(client, "km", None), "provisioner", None)
-        pid = getattr(provisioner, "pid", None)
-        if pid:
-            try:
-                os.killpg(os.getpgid(pid), signal.SIGKILL)
-            except OSError:
-                pass
-        os._exit(128 + signum)
-
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(sig, on_term)
 
     def on_cell_start(cell, cell_index, **_kw):
         current["index"] = cell_index

@@ -175,9 +175,10 @@ async function runOne(id, opts, python) {
 }
 
 /**
- * The running notebook drivers. A runner stopped by a signal passes it on: each driver then kills its kernel
- * (which Jupyter starts in a session of its own, out of reach of a signal to this process group) before it
- * exits, so no kernel goes on computing after its run was stopped. What the run finished is already stored.
+ * The running notebook drivers. A runner stopped by a signal passes SIGTERM on to them: nbclient, in each
+ * driver, then shuts its kernel down (Jupyter starts the kernel in a session of its own, out of reach of a
+ * signal to this process group), so no kernel goes on computing after its run was stopped. What the run
+ * finished is already stored; a stopped notebook's outcome is not recorded (its previous entry stays).
  */
 const drivers = new Set();
 let stopping = false;
@@ -247,6 +248,7 @@ function runOnce(id, opts, python) {
       }
     });
     child.on("close", (code) => {
+      if (stopping) return; // stopped by a signal: not an outcome of the notebook, record nothing
       if (partial) stderr = (stderr + partial).slice(-4000);
       const seconds = Math.round((Date.now() - started) / 100) / 10;
       const { checks, parameters } = readRecord(checksFile);

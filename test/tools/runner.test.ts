@@ -130,7 +130,7 @@ describe("former ids of renamed notebooks", () => {
 
 describe("a runner stopped by a signal", () => {
   // Jupyter starts each kernel in a session of its own: a signal to the runner (or its process group) does not
-  // reach it. The runner passes SIGTERM on to its drivers, and each driver kills its kernel before it exits.
+  // reach it. The runner passes SIGTERM on to its drivers, and nbclient in each driver shuts its kernel down.
   it("leaves no kernel computing after SIGTERM", async () => {
     const dir = mkdtempSync(join(tmpdir(), "hs-signal-"));
     const pidFile = join(dir, "kernel.pid");
@@ -150,5 +150,8 @@ describe("a runner stopped by a signal", () => {
     const gone = Date.now() + 10_000;
     while (alive(pid) && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
     expect(alive(pid)).toBe(false);
+    // a stopped notebook has no outcome: nothing is recorded for it
+    const report = join(dir, "out", "report.json");
+    expect(existsSync(report) && JSON.parse(readFileSync(report, "utf8")).notebooks.some((e: Entry) => e.id === "fixtures/spins")).toBe(false);
   }, 180_000);
 });
