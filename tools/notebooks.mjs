@@ -15,7 +15,7 @@
 // Exit code: 0 when every notebook ran with all its checks passed; 1 otherwise; 2 for bad arguments.
 import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { availableParallelism, constants as osConstants } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findPython, jupyterPath, KERNEL_NAME, missingJupyterMessage, root as projectRoot, setup, SetupError } from "./setup.mjs";
@@ -182,16 +182,17 @@ async function runOne(id, opts, python) {
  */
 const drivers = new Set();
 let stopping = false;
+let stopCode = 0;
+const exitIfStopped = () => { if (stopping && drivers.size === 0) process.exit(stopCode); };
 function stopDriversOnSignals() {
   for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(sig, () => {
     if (stopping) return;
     stopping = true;
+    stopCode = 128 + osConstants.signals[sig];
     console.error(`notebooks: ${sig}: stopping ${drivers.size} running notebook(s) and their kernels`);
     for (const child of drivers) child.kill("SIGTERM");
-    const exit = () => process.exit(128 + ({ SIGHUP: 1, SIGINT: 2, SIGTERM: 15 })[sig]);
-    if (drivers.size === 0) exit();
-    const waiting = setInterval(() => { if (drivers.size === 0) exit(); }, 50);
-    setTimeout(() => { clearInterval(waiting); exit(); }, 10_000).unref();
+    exitIfStopped();
+    setTimeout(() => process.exit(stopCode), 10_000).unref(); // a driver that ignores SIGTERM
   });
 }
 
@@ -235,7 +236,7 @@ function runOnce(id, opts, python) {
   return new Promise((resolveRun) => {
     const child = spawn(python, [join(projectRoot, "tools", "execute_notebook.py"), JSON.stringify(args)], { env, stdio: ["ignore", "ignore", "pipe"] });
     drivers.add(child);
-    child.on("exit", () => drivers.delete(child));
+    child.on("exit", () => { drivers.delete(child); exitIfStopped(); });
     let stderr = "";
     let partial = "";
     child.stderr.on("data", (d) => {
