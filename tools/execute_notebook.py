@@ -175,6 +175,9 @@ def main():
         interrupt_on_timeout=False,
         startup_timeout=120,
         record_timing=True,
+        # After a cell's reply nbclient waits this long for the rest of its output (default 4 s): a cell that
+        # printed a burst (a blocked study's queued progress lines) may still be streaming it, its error last.
+        iopub_timeout=60,
     )
     current = {"index": None}
 

@@ -68,4 +68,19 @@ jupyter.JupyterHandlerImpl.prototype.handleExecuteImpl = async function (req, ..
   }
 };
 
+// tslab sends on iopub without awaiting. zeromq.js resolves at most 512 sends in a row synchronously and then
+// waits for the event loop; the next send throws "Socket is busy writing". A cell that never yields (a tight
+// print loop, or a study blocked in Atomics.wait printing its progress for more than 512 lines, about an hour)
+// then throws from console.log, and its error, written to the same socket, is lost too: the cell fails with
+// no message. With a zero send timeout every send completes at once, and a zero high-water mark queues
+// output for a slow reader instead of dropping it.
+const bindSocket = jupyter.ZmqServer.prototype.bindSocket;
+jupyter.ZmqServer.prototype.bindSocket = function (sock, port) {
+  if (sock === this.iopub) {
+    sock.sendTimeout = 0;
+    sock.sendHighWaterMark = 0;
+  }
+  return bindSocket.call(this, sock, port);
+};
+
 require("tslab/dist/main.js").startKernel({ configPath, enableFindLocal: false });

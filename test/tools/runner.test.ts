@@ -1,6 +1,6 @@
 // The notebook runner on fixture notebooks: one that passes, one whose check fails, one that throws, one that
-// hangs past the timeout, one whose kernel dies, one with no check, one malformed file, one with a documented
-// disagreement with the paper and one whose disagreement mark has gone stale. Each must be reported
+// throws after a burst of output, one that hangs past the timeout, one whose kernel dies, one with no check, one
+// malformed file, one with a documented disagreement with the paper and one whose disagreement mark has gone stale. Each must be reported
 // correctly in report.json while the others still complete; the passing page must show its plot in Chromium.
 import { beforeAll, describe, expect, it } from "vitest";
 import { spawn, spawnSync } from "child_process";
@@ -37,9 +37,9 @@ describe("notebook runner on fixtures", () => {
 
   it("exits non-zero and prints one progress line per notebook", () => {
     expect(run.status).toBe(1);
-    const lines = run.stdout.split("\n").filter((l) => /^\[\s*\d+\/9\]/.test(l));
-    expect(lines).toHaveLength(9);
-    expect(run.stdout).toMatch(/\[\s*\d\/9\] fixtures\/passes {2}ok {2}\d+\.\d s {2}checks 1\/1 hold/);
+    const lines = run.stdout.split("\n").filter((l) => /^\[\s*\d+\/10\]/.test(l));
+    expect(lines).toHaveLength(10);
+    expect(run.stdout).toMatch(/\[\s*\d+\/10\] fixtures\/passes {2}ok {2}\d+\.\d s {2}checks 1\/1 hold/);
     // a study's progress line, printed by the kernel, is shown under the notebook's id while it runs (other output is not)
     expect(run.stdout).toMatch(/^ {2}fixtures\/passes {2}tasks fixtures\/demo: task 1 of 1 done, elapsed 0:00$/m);
     expect(run.stdout).not.toMatch(/^ {2}fixtures\/passes {2}scale/m);
@@ -53,6 +53,12 @@ describe("notebook runner on fixtures", () => {
     const threw = byId.get("fixtures/throws")!;
     expect(threw).toMatchObject({ status: "error", error: { cell: 2, message: "Error: fixture error: thrown on purpose" } });
     expect(threw.checks).toHaveLength(1);
+    // More than 512 lines printed without yielding used to make console.log throw and lose the error: the
+    // cell failed with no message. Both the check after the first burst and the error after the second arrive.
+    expect(byId.get("fixtures/floods")).toMatchObject({
+      status: "error", checks: [{ name: "after a burst of output", passed: true }],
+      error: { cell: 3, message: "Error: fixture error: thrown after a burst of output" },
+    });
     const hung = byId.get("fixtures/hangs")!;
     expect(hung).toMatchObject({ status: "timeout", error: { cell: 2 } });
     expect(hung.error!.message).toMatch(/past the 8 s timeout/);
