@@ -1,7 +1,8 @@
 // The notebook runner on fixture notebooks: one that passes, one whose check fails, one that throws, one that
 // throws after a burst of output, one that hangs past the timeout, one whose kernel dies, one with no check, one
-// malformed file, one with a documented disagreement with the paper and one whose disagreement mark has gone stale. Each must be reported
-// correctly in report.json while the others still complete; the passing page must show its plot in Chromium.
+// malformed file, one with a documented disagreement with the paper and one whose disagreement mark has gone
+// stale. Each must be reported correctly in report.json while the others still complete; the passing page must
+// show its plot in Chromium.
 import { beforeAll, describe, expect, it } from "vitest";
 import { spawn, spawnSync } from "child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "fs";
