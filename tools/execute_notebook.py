@@ -18,6 +18,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 PLACEHOLDER = '<p class="hs-plot-message">'  # lib/notebook/plot.ts: the static text of a plot's div
@@ -147,6 +148,7 @@ def main():
         import nbformat
         from nbclient import NotebookClient
         from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+        from traitlets.config import Config
     except ImportError as e:  # the runner checks this first; keep a clear message anyway
         result.update(status="error", error={"cell": None, "message": "Jupyter is missing (%s)" % e})
         return finish()
@@ -166,6 +168,14 @@ def main():
             return super().output(outs, msg, display_id, cell_index)
 
     kernel_name = nb.metadata.get("kernelspec", {}).get("name") or args["kernel_name"]
+    # The kernel talks over ipc (Unix socket files in a private folder), not tcp: for tcp, jupyter_client picks
+    # five free ports, closes them and hands them to the kernel to bind, and under load another process (a
+    # concurrent notebook's kernel) can take one in between, so the kernel fails to start. A socket path must
+    # stay under the 108-byte Unix limit, hence a short temporary folder rather than one under build/.
+    sockets = tempfile.mkdtemp(prefix="hs-k")
+    config = Config()
+    config.KernelManager.transport = "ipc"
+    config.KernelManager.ip = os.path.join(sockets, "k")
     client = Client(
         nb,
         timeout=args["timeout"],
@@ -178,6 +188,7 @@ def main():
         # After a cell's reply nbclient waits this long for the rest of its output (default 4 s): a cell that
         # printed a burst (a blocked study's queued progress lines) may still be streaming it, its error last.
         iopub_timeout=60,
+        config=config,
     )
     current = {"index": None}
 
@@ -198,6 +209,8 @@ def main():
         result.update(status="error", error={"cell": current["index"], "message": message})
     except Exception as e:  # no such kernel, kernel failed to start, ...
         result.update(status="error", error={"cell": current["index"], "message": "%s: %s" % (type(e).__name__, first_line(e))})
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
 
     executed = copy.deepcopy(nb)
     add_static_images(executed, os.path.splitext(args["result"])[0])

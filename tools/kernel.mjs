@@ -74,12 +74,15 @@ jupyter.JupyterHandlerImpl.prototype.handleExecuteImpl = async function (req, ..
 // then throws from console.log, and its error, written to the same socket, is lost too: the cell fails with
 // no message. With a zero send timeout every send completes at once, and a zero high-water mark queues
 // output for a slow reader instead of dropping it.
+// tslab also spells every address "transport://ip:port", which is right for tcp only: Jupyter names an ipc
+// endpoint "ipc://<ip>-<port>" (a socket file), the transport the notebook runner uses (no port to race for).
 const bindSocket = jupyter.ZmqServer.prototype.bindSocket;
 jupyter.ZmqServer.prototype.bindSocket = function (sock, port) {
   if (sock === this.iopub) {
     sock.sendTimeout = 0;
     sock.sendHighWaterMark = 0;
   }
+  if (this.connInfo.transport === "ipc") return sock.bind(`ipc://${this.connInfo.ip}-${port}`);
   return bindSocket.call(this, sock, port);
 };
 
