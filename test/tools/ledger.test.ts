@@ -25,6 +25,8 @@ const runAsync = (dir: string, extra: string[]) =>
     child.stderr.on("data", (d) => (stderr += d));
     child.on("close", (status) => resolve({ status, stdout, stderr }));
   });
+/** Both streams of a run, for a failed exit-code assertion: the runner prints a notebook's failure on stdout. */
+const output = (r: { stdout: string; stderr: string }) => `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
 const json = (file: string) => JSON.parse(readFileSync(file, "utf8"));
 /** A ledger entry or report entry without what differs between two runs of the same code (time, date). */
 const verdict = (e: Record<string, unknown>) => {
@@ -57,9 +59,9 @@ describe("ledger: one run against two shards and a merge", () => {
   beforeAll(async () => {
     const [a, b, c] = await Promise.all([runAsync(single, ["--scale", "paper", "--jobs", "1"]), runAsync(s1, ["--scale", "paper", "--shard", "1/2", "--jobs", "1"]), runAsync(s2, ["--scale", "paper", "--shard", "2/2", "--jobs", "1"])]);
     one = a as ReturnType<typeof runSync>;
-    expect(a.status, a.stderr).toBe(0);
-    expect(b.status, b.stderr).toBe(0);
-    expect(c.status, c.stderr).toBe(0);
+    expect(a.status, output(a)).toBe(0);
+    expect(b.status, output(b)).toBe(0);
+    expect(c.status, output(c)).toBe(0);
     expect(b.stdout).toContain("shard 1/2: 2 of the 3 selected notebooks");
     merge = runSync(merged, ["--merge", join(s1, "build"), join(s1, "results"), join(s2, "build"), join(s2, "results")]);
   }, 240_000);
@@ -78,7 +80,7 @@ describe("ledger: one run against two shards and a merge", () => {
   });
 
   it("the merge of the shards gives the ledger and report of the single run", () => {
-    expect(merge.status, merge.stderr).toBe(0);
+    expect(merge.status, output(merge)).toBe(0);
     expect(merge.stdout).toMatch(/merged 2 reports, 3 ledger entries and \d+ new task files from 4 folders/);
     for (const id of ids) expect(verdict(json(join(merged, "results", "paper", `${id}.json`)))).toEqual(verdict(json(join(single, "results", "paper", `${id}.json`))));
     const a = json(join(single, "build", "report-paper.json"));
@@ -100,7 +102,7 @@ describe("--task-shard: a study's tasks split across runs", () => {
     const [t1, t2] = [tmp("t1"), tmp("t2")];
     const [r1, r2] = await Promise.all([runAsync(t1, ["--scale", "paper", "--task-shard", "1/2", "demo/study"]), runAsync(t2, ["--scale", "paper", "--task-shard", "2/2", "demo/study"])]);
     for (const r of [r1, r2]) {
-      expect(r.status, r.stderr).toBe(0);
+      expect(r.status, output(r)).toBe(0);
       expect(r.stdout).toMatch(/demo\/study {2}shard-pending/);
       expect(r.stdout).toContain("1 waiting for the tasks of other shards");
     }
@@ -110,7 +112,7 @@ describe("--task-shard: a study's tasks split across runs", () => {
     const final = tmp("final");
     expect(runSync(final, ["--merge", join(t1, "results"), join(t2, "results")]).status).toBe(0);
     const r = runSync(final, ["--scale", "paper", "demo/study"]);
-    expect(r.status, r.stderr).toBe(0);
+    expect(r.status, output(r)).toBe(0);
     const page = readFileSync(join(final, "build", "notebooks", "demo", "study.ipynb"), "utf8");
     expect(page).toContain("5 tasks, 5 stored, 0 to compute");
     expect(json(join(final, "results", "paper", "demo", "study.json")).checks.every((c: { passed: boolean }) => c.passed)).toBe(true);
