@@ -5,8 +5,9 @@
 //                     [--shard k/N] [--task-shard k/N] [--results <dir>] [--outdated]
 //   npm run notebooks -- --merge <dir>... [--out <dir>] [--results <dir>]
 //
-// A filter is a notebook id with optional * wildcards: `cracking-the-hessian/*`, `*/figure-1`. With --scale paper,
-// --outdated keeps only the selected notebooks whose ledger entry is missing or stale (brings the ledger up to date).
+// A filter is a notebook id with optional * wildcards (`cracking-the-hessian/*`, `*/figure-1`) or a folder of
+// notebooks (`depth-not-data`). With --scale paper, --outdated keeps only the selected notebooks whose ledger
+// entry is missing or stale (brings the ledger up to date).
 // At paper scale each completed notebook is recorded in the ledger, <results>/paper/<paper>/<id>.json
 // (tools/ledger.mjs), and the report is build/report-paper.json; build/report.json stays the quick report.
 // --shard k/N runs the k-th of N disjoint slices of the selected notebooks; --task-shard k/N runs every
@@ -128,8 +129,10 @@ export function selectNotebooks(ids, filters, formerly = new Map()) {
   const renamed = [];
   const chosen = new Set();
   for (const f of filters) {
-    const re = globToRegExp(f);
-    const hits = ids.filter((id) => re.test(id));
+    // A filter naming a folder (`depth-not-data`, `depth-not-data/`) selects the notebooks under it.
+    const re = globToRegExp(f.replace(/\/+$/, ""));
+    const under = new RegExp(re.source.slice(0, -1) + "/.+$");
+    const hits = ids.filter((id) => re.test(id) || under.test(id));
     for (const [old, id] of formerly) {
       if (re.test(old) && !hits.includes(id)) {
         hits.push(id);

@@ -137,6 +137,19 @@ describe("former ids of renamed notebooks", () => {
   });
 });
 
+describe("notebook filters", () => {
+  it("a filter is an id, a glob over ids, or a folder of notebooks", async () => {
+    const m = (await import(join(__dirname, "..", "..", "tools", "notebooks.mjs"))) as {
+      selectNotebooks(ids: string[], filters: string[]): { selected: string[]; unmatched: string[]; renamed: unknown[] };
+    };
+    const ids = ["depth-not-data/figure-1", "depth-not-data/lemma-A.1", "depth-not-data-extra/figure-1", "cracking-the-hessian/figure-1"];
+    expect(m.selectNotebooks(ids, ["depth-not-data"]).selected).toEqual(["depth-not-data/figure-1", "depth-not-data/lemma-A.1"]);
+    expect(m.selectNotebooks(ids, ["depth-not-data/"]).selected).toEqual(["depth-not-data/figure-1", "depth-not-data/lemma-A.1"]);
+    expect(m.selectNotebooks(ids, ["*/figure-1"]).selected).toEqual(["depth-not-data/figure-1", "depth-not-data-extra/figure-1", "cracking-the-hessian/figure-1"]);
+    expect(m.selectNotebooks(ids, ["depth-not-data/lemma-A"])).toEqual({ selected: [], unmatched: ["depth-not-data/lemma-A"], renamed: [] });
+  });
+});
+
 describe("a runner stopped by a signal", () => {
   // Jupyter starts each kernel in a session of its own: a signal to the runner (or its process group) does not
   // reach it. The runner passes SIGTERM on to its drivers, and nbclient in each driver shuts its kernel down.
