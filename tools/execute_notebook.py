@@ -172,10 +172,12 @@ def main():
     # five free ports, closes them and hands them to the kernel to bind, and under load another process (a
     # concurrent notebook's kernel) can take one in between, so the kernel fails to start. A socket path must
     # stay under the 108-byte Unix limit, hence a short temporary folder rather than one under build/.
+    # Windows has no ipc transport in ZeroMQ: there the kernel keeps tcp.
     sockets = tempfile.mkdtemp(prefix="hs-k")
     config = Config()
-    config.KernelManager.transport = "ipc"
-    config.KernelManager.ip = os.path.join(sockets, "k")
+    if os.name == "posix":
+        config.KernelManager.transport = "ipc"
+        config.KernelManager.ip = os.path.join(sockets, "k")
     client = Client(
         nb,
         timeout=args["timeout"],
