@@ -76,6 +76,13 @@ describe.skipIf(missing !== null)("classic Notebook in Chromium", () => {
 
   afterAll(async () => {
     await browser?.close().catch(() => {});
+    // Shut the kernels down through the server first: a kernel runs in its own session, outside the group
+    // signalled below, and a server stopped before it shuts them down leaves them running after the test.
+    if (base && server?.exitCode === null) {
+      const within = (ms: number) => AbortSignal.timeout(ms);
+      const kernels: Array<{ id: string }> = await fetch(`${base}/api/kernels?token=${token}`, { signal: within(10_000) }).then((r) => r.json() as Promise<Array<{ id: string }>>, () => []);
+      await Promise.all(kernels.map((k) => fetch(`${base}/api/kernels/${k.id}?token=${token}`, { method: "DELETE", signal: within(30_000) }).catch(() => {})));
+    }
     if (server?.pid && server.exitCode === null) {
       // Stop the server (its node launcher and the python it started) by the group of the pid we started.
       const exited = new Promise((r) => server.once("exit", r));
