@@ -173,9 +173,9 @@ def main():
     # concurrent notebook's kernel) can take one in between, so the kernel fails to start. A socket path must
     # stay under the 108-byte Unix limit, hence a short temporary folder rather than one under build/.
     # Windows has no ipc transport in ZeroMQ: there the kernel keeps tcp.
-    sockets = tempfile.mkdtemp(prefix="hs-k")
+    sockets = tempfile.mkdtemp(prefix="hs-k") if os.name == "posix" else None
     config = Config()
-    if os.name == "posix":
+    if sockets:
         config.KernelManager.transport = "ipc"
         config.KernelManager.ip = os.path.join(sockets, "k")
     client = Client(
@@ -212,7 +212,8 @@ def main():
     except Exception as e:  # no such kernel, kernel failed to start, ...
         result.update(status="error", error={"cell": current["index"], "message": "%s: %s" % (type(e).__name__, first_line(e))})
     finally:
-        shutil.rmtree(sockets, ignore_errors=True)
+        if sockets:
+            shutil.rmtree(sockets, ignore_errors=True)
 
     executed = copy.deepcopy(nb)
     add_static_images(executed, os.path.splitext(args["result"])[0])
