@@ -7,6 +7,7 @@ import { spawn, spawnSync } from "child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
+import { output } from "./output";
 
 const root = join(__dirname, "..", "..");
 const runner = join(root, "tools", "notebooks.mjs");
@@ -25,8 +26,6 @@ const runAsync = (dir: string, extra: string[]) =>
     child.stderr.on("data", (d) => (stderr += d));
     child.on("close", (status) => resolve({ status, stdout, stderr }));
   });
-/** Both streams of a run, for a failed exit-code assertion: the runner prints a notebook's failure on stdout. */
-const output = (r: { stdout: string; stderr: string }) => `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
 const json = (file: string) => JSON.parse(readFileSync(file, "utf8"));
 /** A ledger entry or report entry without what differs between two runs of the same code (time, date). */
 const verdict = (e: Record<string, unknown>) => {

@@ -8,6 +8,7 @@ import { spawn, spawnSync } from "child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
+import { output } from "./output";
 
 const root = join(__dirname, "..", "..");
 const runner = join(root, "tools", "notebooks.mjs");
@@ -39,7 +40,7 @@ describe("notebook runner on fixtures", () => {
   }, 180_000);
 
   it("exits non-zero and prints one progress line per notebook", () => {
-    expect(run.status, `stdout:\n${run.stdout}\nstderr:\n${run.stderr}`).toBe(1);
+    expect(run.status, output(run)).toBe(1);
     const lines = run.stdout.split("\n").filter((l) => new RegExp(`^\\[\\s*\\d+/${fixtureCount}\\]`).test(l));
     expect(lines).toHaveLength(fixtureCount);
     expect(run.stdout).toMatch(new RegExp(`\\[\\s*\\d+/${fixtureCount}\\] fixtures/passes {2}ok {2}\\d+\\.\\d s {2}checks 1/1 hold`));
