@@ -6,7 +6,7 @@ import {
   spectralScatter, strongest,
 } from "../../lib/experiments/figures/norm-correlation-figure";
 import { NotebookChecks, requireChecks } from "../../lib/experiments/figures/checks";
-import { correlate, normSeries, orderingMargin, runStudy } from "../../lib/experiments/norm-correlation";
+import { correlate, leastSquaresFloor, normSeries, orderingMargin, runStudy } from "../../lib/experiments/norm-correlation";
 import { rng } from "../../lib/random/rng";
 
 const train = { optimizer: "gd" as const, patience: 5, tol: 1e-3, minLr: 1e-5, maxEpochs: 30 };
@@ -101,10 +101,27 @@ describe("norm-correlation figure (Cracking Figures 4, 14, 15, 17-22, 26)", () =
     expect(rec.calls.map((c) => [c.fn, c.name, c.expected, c.tol])).toEqual([
       ["check", "Lanczos sharpness vs dense eigh (relative)", sound.denseTop, 1e-9],
       ["checkAtMost", "worst relative Ritz residual over all nets", 1e-8, undefined],
-      ["checkAtMost", "worst final loss / least-squares floor", 1.05, undefined],
+      ["checkAtMost", "SP: worst final loss / least-squares floor", 1.05, undefined],
+      ["checkAtMost", "NTP: worst final loss / least-squares floor", 1.05, undefined],
     ]);
     expect(rec.calls[0].options).toBe("relative");
-    expect(rec.calls.map((c) => c.measured)).toEqual([sound.lanczos, sound.worstResidual, sound.fitRatio]);
+    expect(rec.calls.map((c) => c.measured)).toEqual([sound.lanczos, sound.worstResidual, sound.fitRatioByParam.SP, sound.fitRatioByParam.NTP]);
+    // The per-parametrisation fit is the worst over that parametrisation's studies, each the worst over its nets.
+    expect(sound.fitRatioByStudy).toEqual(fig.all.map((s) => Math.max(...s.nets.map((r) => r.trained.loss)) / leastSquaresFloor(s.task)));
+    expect(sound.fitRatioByParam.NTP).toBe(Math.max(sound.fitRatioByStudy[2], sound.fitRatioByStudy[3]));
+    expect(sound.fitRatio).toBe(Math.max(sound.fitRatioByParam.SP, sound.fitRatioByParam.NTP));
+    expect(rec.calls.slice(2).map((c) => c.options)).toEqual([undefined, undefined]);
+    // A notebook's documented disagreement reaches that parametrisation's fit check only.
+    const marked = recorder();
+    checkNormSoundness(fig, rng(9), marked.checks, { fitDisagreement: { NTP: "the protocol stops above the floor" } });
+    expect(marked.calls.slice(2).map((c) => [c.name, c.options])).toEqual([
+      ["SP: worst final loss / least-squares floor", undefined],
+      ["NTP: worst final loss / least-squares floor", { disagreement: "the protocol stops above the floor" }],
+    ]);
+    expect(() => checkNormSoundness(fig, rng(9), marked.checks, { fitDisagreement: { muP: "x" } })).toThrow("checkNormSoundness: options.fitDisagreement names muP, which is not a parametrisation of the figure (SP, NTP)");
+    expect(() => checkNormSoundness(fig, rng(9), marked.checks, { fitDisagreement: { SP: " " } })).toThrow("checkNormSoundness: options.fitDisagreement.SP must be a non-empty explanation or undefined");
+    const reluFig = { ...fig, config: { ...fig.config, activation: "relu" as const } };
+    expect(() => checkNormSoundness(reluFig, rng(9), marked.checks, { fitDisagreement: { SP: "x" } })).toThrow("checkNormSoundness: options.fitDisagreement applies to linear nets' least-squares floor; this figure's nets are relu");
     expect(rec.md[0]).toContain(`${sound.restarted} of ${sound.nets} nets were restarted`);
     expect(rec.md[0]).toContain(`${sound.atEpochLimit} stopped at the ${train.maxEpochs}-step limit`);
     expect(sound.atEpochLimit).toBe(fig.all.flatMap((s) => s.nets).filter((r) => r.train.stopped === "steps").length);
