@@ -207,9 +207,10 @@ export interface NormFigureSoundness {
   worstResidual: number;
   /** Worst final loss / least-squares floor (linear nets only; NaN for ReLU nets, which have no such floor). */
   fitRatio: number;
-  /** The same per parametrisation, and per study; empty for ReLU nets. */
+  /** The same per parametrisation, and per study in the figure's order (`fig.all`; plain numbers, so a notebook's
+   * display of this object stays readable); empty for ReLU nets. */
   fitRatioByParam: Record<string, number>;
-  fitRatioByStudy: ReadonlyMap<Study, number>;
+  fitRatioByStudy: number[];
   /** Worst final / initial loss. */
   worstLossDrop: number;
   /** Nets restarted at a lower rate after diverging, and all nets. */
@@ -237,13 +238,14 @@ export function normFigureSoundness(fig: NormFigure, small: NetSpec, smallN: num
   const withExact = records.flatMap((r) => [r.init, r.trained]).filter((st) => st.traceExact !== undefined);
   const linear = fig.config.activation === "linear";
   // One ratio per study, computed once (each needs a least-squares solve); the worst per parametrisation follows from it.
-  const fitRatioByStudy = new Map<Study, number>(linear ? all.map((s) => [s, Math.max(...s.nets.map((r) => r.trained.loss)) / leastSquaresFloor(s.task)]) : []);
-  const fitRatioByParam = linear ? Object.fromEntries(Object.entries(byParam(fig, (s) => fitRatioByStudy.get(s)!)).map(([p, v]) => [p, Math.max(...v)])) : {};
+  const fitRatioByStudy = linear ? all.map((s) => Math.max(...s.nets.map((r) => r.trained.loss)) / leastSquaresFloor(s.task)) : [];
+  const ratio = studyLookup(fig, fitRatioByStudy);
+  const fitRatioByParam = linear ? Object.fromEntries(Object.entries(byParam(fig, ratio)).map(([p, v]) => [p, Math.max(...v)])) : {};
   return {
     lanczos,
     denseTop,
     worstResidual: Math.max(...records.flatMap((r) => [r.init.residual, r.trained.residual])),
-    fitRatio: linear ? Math.max(...fitRatioByStudy.values()) : NaN,
+    fitRatio: linear ? Math.max(...fitRatioByStudy) : NaN,
     fitRatioByParam,
     fitRatioByStudy,
     worstLossDrop: Math.max(...records.map((r) => r.train.loss / r.train.loss0)),
@@ -306,7 +308,7 @@ export function checkNormSoundness(
       const why = fitDisagreement[p];
       checkAtMost(`${p}: worst final loss / least-squares floor`, sound.fitRatioByParam[p], FIT_TOLERANCE, why ? { disagreement: why } : undefined);
     }
-    const ratio = (s: Study) => sound.fitRatioByStudy.get(s)!;
+    const ratio = studyLookup(fig, sound.fitRatioByStudy);
     const above = perStudy(fig, (s) => ratio(s).toFixed(4), (s) => ratio(s) > FIT_TOLERANCE);
     const worst = fig.config.params.map((p) => `${p} ${sound.fitRatioByParam[p].toFixed(4)}`).join("; ");
     markdown(`Worst final loss is ${((sound.fitRatio - 1) * 100).toFixed(2)}% above the least-squares floor (worst per parametrisation, times the floor: ${worst})${above ? `; above ${FIT_TOLERANCE} times it: ${above}` : ""}; ${restarts}`);
@@ -315,6 +317,12 @@ export function checkNormSoundness(
     markdown(`Median final loss in units of the noise level ½·K·0.01: ${perStudy(fig, (s) => medianLossOverNoise(s).toFixed(2))}. ${restarts}`);
   }
   return sound;
+}
+
+/** A study's entry in `values`, which lists one value per study in the figure's order (`fig.all`). */
+function studyLookup<T>(fig: NormFigure, values: readonly T[]): (s: Study) => T {
+  const byStudy = new Map(fig.all.map((s, i) => [s, values[i]]));
+  return (s) => byStudy.get(s)!;
 }
 
 /** Per parametrisation, `f` of each of its studies in sweep order (only the studies `keep` accepts). */
