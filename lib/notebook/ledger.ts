@@ -144,11 +144,11 @@ export function ledgerSummary(id: string, entry: LedgerEntry | null, stale: bool
 
 /**
  * Show notebook `id`'s paper-scale ledger entry: measured run time, machine, verdict, whether it is stale and,
- * against the checks this run recorded so far, whether each disagreement persists at paper scale. Returns the
- * entry (null when there is none).
+ * against the checks this run recorded so far, whether each disagreement persists at paper scale. It returns
+ * nothing: it is the last expression of a notebook's last cell, and a returned entry would be printed there as
+ * a raw object under the summary (`readLedgerEntry` gives the entry to code that wants it).
  */
-export function paperRun(id: string): LedgerEntry | null {
+export function paperRun(id: string): void {
   const entry = readLedgerEntry(checkId("paperRun", id));
   markdown(ledgerSummary(id, entry, entry ? ledgerStale(entry) : null, recordedChecks(), currentScale));
-  return entry;
 }

@@ -81,7 +81,8 @@ describe("paper-scale ledger in a notebook", () => {
   it("paperRun displays the summary of this project's entry and rejects a bad id", () => {
     const shown: string[] = [];
     setDisplaySink((b) => shown.push(String(b["text/markdown"])));
-    paperRun("no-such-paper/figure-0");
+    // Nothing returned: as the last expression of a cell, a returned entry would print as a raw object.
+    expect(paperRun("no-such-paper/figure-0")).toBeUndefined();
     expect(shown[0]).toContain("not yet run to completion");
     expect(() => paperRun("../etc/passwd")).toThrow(/paperRun: id must be a notebook id/);
   });

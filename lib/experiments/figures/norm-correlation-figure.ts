@@ -239,8 +239,7 @@ export function normFigureSoundness(fig: NormFigure, small: NetSpec, smallN: num
   const linear = fig.config.activation === "linear";
   // One ratio per study, computed once (each needs a least-squares solve); the worst per parametrisation follows from it.
   const fitRatioByStudy = linear ? all.map((s) => Math.max(...s.nets.map((r) => r.trained.loss)) / leastSquaresFloor(s.task)) : [];
-  const ratio = studyLookup(fig, fitRatioByStudy);
-  const fitRatioByParam = linear ? Object.fromEntries(Object.entries(byParam(fig, ratio)).map(([p, v]) => [p, Math.max(...v)])) : {};
+  const fitRatioByParam = linear ? Object.fromEntries(Object.entries(byParam(fig, studyLookup(fig, fitRatioByStudy))).map(([p, v]) => [p, Math.max(...v)])) : {};
   return {
     lanczos,
     denseTop,
