@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  D1_PROTOCOL, DEEP_LINEAR_D1, DEEP_LINEAR_D10, DEEP_RELU_D1, NormFigureConfig, PAPER_NETS, TWO_LAYER_LINEAR, byParam,
+  D1_PROTOCOL, DEEP_LINEAR_D1, DEEP_LINEAR_D10, DEEP_RELU_D1, MUP_FIT_DISAGREEMENT, NTP_FIT_DISAGREEMENT, NormFigureConfig, PAPER_NETS, TWO_LAYER_LINEAR, byParam,
   checkNormSoundness, deficitOverHalfWidth, describeNormFigure, fmtByParam, halfWidth, lastMatrixMargin, normCorrelationFigure,
   normFigureSoundness, perMatrix, perMatrixTable, perStudy, phasePanels, productAndBest, quickProtocol, spectralOrdering,
   spectralScatter, strongest,
@@ -110,6 +110,7 @@ describe("norm-correlation figure (Cracking Figures 4, 14, 15, 17-22, 26)", () =
     expect(sound.fitRatioByStudy).toEqual(fig.all.map((s) => Math.max(...s.nets.map((r) => r.trained.loss)) / leastSquaresFloor(s.task)));
     expect(sound.fitRatioByParam.NTP).toBe(Math.max(...fig.studies.NTP.map((s) => sound.fitRatioByStudy[fig.all.indexOf(s)])));
     expect(sound.fitRatio).toBe(Math.max(sound.fitRatioByParam.SP, sound.fitRatioByParam.NTP));
+    expect(Object.keys(sound.fitRatioByParam)).toEqual(["SP", "NTP"]);
     expect(rec.calls.slice(2).map((c) => c.options)).toEqual([undefined, undefined]);
     // A notebook's documented disagreement reaches that parametrisation's fit check only.
     const marked = recorder();
@@ -118,6 +119,10 @@ describe("norm-correlation figure (Cracking Figures 4, 14, 15, 17-22, 26)", () =
       ["SP: worst final loss / least-squares floor", undefined],
       ["NTP: worst final loss / least-squares floor", { disagreement: "the protocol stops above the floor" }],
     ]);
+    // The paper-scale marks of Figures 4, 14, 15 and 26 each name their parametrisation and the tolerance it fails.
+    for (const [p, why] of [["μP", MUP_FIT_DISAGREEMENT], ["NTP", NTP_FIT_DISAGREEMENT]]) {
+      expect(why).toMatch(new RegExp(`^paper scale: ${p} as written in App\\. D\\.1\\.3 \\(.+\\), trained by the paper's own divide-by-10 rule, stops above 1\\.05 times the least-squares floor`));
+    }
     expect(() => checkNormSoundness(fig, rng(9), marked.checks, { fitDisagreement: { muP: "x" } })).toThrow("checkNormSoundness: options.fitDisagreement names muP, which is not a parametrisation of the figure (SP, NTP)");
     expect(() => checkNormSoundness(fig, rng(9), marked.checks, { fitDisagreement: { SP: " " } })).toThrow("checkNormSoundness: options.fitDisagreement.SP must be a non-empty explanation or undefined");
     const reluFig = { ...fig, config: { ...fig.config, activation: "relu" as const } };
