@@ -40,7 +40,7 @@ async function runJob(job) {
         setup = {
           blas: typeof k.setBlasThreads === "function" ? k.setBlasThreads : () => {},
           kernels: typeof k.useBackend === "function" ? k.useBackend : () => {},
-          rng: require(join(__dirname, "..", "random", "rng.ts")).rng,
+          invokeTask: require(join(__dirname, "invoke.ts")).invokeTask,
           encodeResult: require(join(__dirname, "encode.ts")).encodeResult,
           writeTask: require(join(__dirname, "store.ts")).writeTask,
         };
@@ -63,7 +63,7 @@ async function runJob(job) {
       const { index, task } = todo[k];
       const started = Date.now();
       try {
-        const value = await fn(task.params, setup.rng(task.seed), { index, task, shared });
+        const value = await setup.invokeTask(fn, task, index, shared);
         setup.writeTask(task, index, setup.encodeResult(value), (Date.now() - started) / 1000, root);
       } catch (e) {
         fail(index + 2, e);

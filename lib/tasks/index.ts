@@ -11,5 +11,5 @@ export type { TaskRecord, Lookup } from "./store";
 export { encodeResult, decodeResult } from "./encode";
 export { parseShard, shardFromEnv, inShard } from "./shard";
 export type { Shard } from "./shard";
-export { sourceVersion, moduleFiles } from "./version";
+export { sourceVersion, moduleFiles, taskCodeFiles } from "./version";
 export { tasksRoot, scaleTasksRoot, studyDir, projectRoot } from "./paths";

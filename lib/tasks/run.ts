@@ -13,22 +13,15 @@ import { backendInfo, backendName, setBlasThreads } from "../linalg/kernels";
 import { rng } from "../random/rng";
 import type { Rng } from "../random/rng";
 import { decodeResult, encodeResult } from "./encode";
+import { invokeTask } from "./invoke";
+import type { TaskContext, TaskFunction } from "./invoke";
 import { Task, taskKey } from "./key";
 import { assertStudyId, tasksRoot } from "./paths";
 import { inShard, Shard, shardFromEnv } from "./shard";
 import { readTask, removeDeadTemps, storedKeys, taskPath, writeTask } from "./store";
 import { resolveModule, sourceVersion } from "./version";
 
-/** What a task function receives besides its parameters and generator. */
-export interface TaskContext {
-  index: number;
-  task: Task;
-  /** The spec's `shared` value (the same for every task), if any. */
-  shared?: unknown;
-}
-
-/** A task function: `(params, gen, context) => result` (or a promise of it); plain-data results only. */
-export type TaskFunction<P, R> = (params: P, gen: Rng, context: TaskContext) => R | Promise<R>;
+export type { TaskContext, TaskFunction } from "./invoke";
 
 /** A study split into tasks. */
 export interface StudyTasks<P> {
@@ -42,7 +35,7 @@ export interface StudyTasks<P> {
   label?: (i: number) => string | number;
   /** Path of the module that exports the task function (absolute, or relative to the project root). */
   module?: string;
-  /** Version of the code computing a task: default `sourceVersion(module)` (its sources, transitively). */
+  /** Version of the code computing a task: default `sourceVersion(module)` (its sources, transitively, and how lib/tasks invokes and encodes a task). */
   codeVersion?: string;
   /** Worker threads (runTasks): default HS_WORKERS, else the number of cores. */
   workers?: number;
@@ -219,7 +212,7 @@ export function runTasksSync<P, R>(spec: StudyTasks<P>, run: (params: P, gen: Rn
 function computeInline<P, R>(p: Prepared<P, R>, run: (params: P, gen: Rng, context: TaskContext) => R, progress: Progress): void {
   for (const i of p.todo) {
     const t0 = Date.now();
-    const value = run(p.tasks[i].params, rng(p.tasks[i].seed), { index: i, task: p.tasks[i], shared: p.shared });
+    const value = invokeTask(run, p.tasks[i], i, p.shared);
     if (value && typeof (value as { then?: unknown }).then === "function") throw new TypeError("runTasksSync: the task function returned a promise; use runTasks");
     const encoded = encodeResult(value);
     writeTask(p.tasks[i], i, encoded, (Date.now() - t0) / 1000, p.root);

@@ -1,6 +1,7 @@
 // A task worker: loads the task module (TypeScript, through register-ts.cjs) and runs the tasks it is sent,
-// one at a time. Each task's generator is rng(task.seed); the result goes back already encoded for the
-// store, so what the main thread returns is the same whether a task was computed now or read from disk.
+// one at a time, through invokeTask (invoke.ts: the task's own generator, one BLAS thread); the result goes
+// back already encoded for the store, so what the main thread returns is the same whether a task was
+// computed now or read from disk.
 "use strict";
 const { parentPort, workerData } = require("node:worker_threads");
 const { existsSync } = require("node:fs");
@@ -16,7 +17,7 @@ if (existsSync(kernels)) {
   if (workerData.backend && typeof k.useBackend === "function") k.useBackend(workerData.backend);
   if (typeof k.setBlasThreads === "function") k.setBlasThreads(1);
 }
-const { rng } = require(join(root, "lib", "random", "rng.ts"));
+const { invokeTask } = require(join(__dirname, "invoke.ts"));
 const { encodeResult } = require(join(__dirname, "encode.ts"));
 const fn = require(workerData.module)[workerData.run];
 if (typeof fn !== "function") throw new Error(`runTasks: ${workerData.module} exports no function "${workerData.run}"`);
@@ -24,7 +25,7 @@ if (typeof fn !== "function") throw new Error(`runTasks: ${workerData.module} ex
 parentPort.on("message", async (msg) => {
   const started = Date.now();
   try {
-    const value = await fn(msg.task.params, rng(msg.task.seed), { index: msg.index, task: msg.task, shared: workerData.shared });
+    const value = await invokeTask(fn, msg.task, msg.index, workerData.shared);
     parentPort.postMessage({ index: msg.index, encoded: encodeResult(value), seconds: (Date.now() - started) / 1000 });
   } catch (e) {
     parentPort.postMessage({ index: msg.index, error: e && e.stack ? e.stack : String(e) });

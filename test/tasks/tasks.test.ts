@@ -5,8 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { spawn, spawnSync } from "child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
-import { join } from "path";
-import { canonicalJson, decodeResult, encodeResult, inShard, parseShard, planTasks, readTask, runTasks, runTasksSync, ShardPendingError, sourceVersion, studyDir, taskKey, taskPath } from "../../lib/tasks";
+import { join, relative } from "path";
+import { canonicalJson, decodeResult, encodeResult, inShard, moduleFiles, parseShard, planTasks, readTask, runTasks, runTasksSync, ShardPendingError, sourceVersion, studyDir, taskCodeFiles, taskKey, taskPath } from "../../lib/tasks";
 import { backendTask, spectrumTask } from "./fixtures/study";
 import { availableBackends, backendName, useBackend } from "../../lib/linalg/kernels";
 import { runTasksBlocking } from "../../lib/tasks/run";
@@ -54,6 +54,21 @@ describe("keys", () => {
     const v = sourceVersion(studyModule);
     expect(v).toMatch(/^[0-9a-f]{64}$/);
     expect(sourceVersion("lib/random/rng")).not.toBe(v);
+  });
+  it("the code version covers how lib/tasks computes a task, not when or where it runs", () => {
+    // A study module that imports lib/tasks (for runTasksBlocking): its imports reach the whole machinery ...
+    const study = "lib/experiments/norm-correlation.ts";
+    const rel = (files: string[]) => files.map((f) => relative(root, f));
+    const reached = rel(moduleFiles(study));
+    const versioned = rel(taskCodeFiles(study));
+    for (const f of ["lib/tasks/index.ts", "lib/tasks/run.ts", "lib/tasks/store.ts"]) expect(reached).toContain(f);
+    // ... but only the invocation and the result encoding version its tasks, with the study's own code.
+    expect(versioned.filter((f) => f.startsWith("lib/tasks/"))).toEqual(["lib/tasks/encode.ts", "lib/tasks/invoke.ts"]);
+    expect(versioned).toEqual(expect.arrayContaining([study, "lib/random/rng.ts", "lib/linalg/kernels/index.ts"]));
+    // Nothing the study reaches outside lib/tasks is left out.
+    expect(versioned).toEqual(reached.filter((f) => !f.startsWith("lib/tasks/") || f === "lib/tasks/encode.ts" || f === "lib/tasks/invoke.ts"));
+    // A module outside any study still gets the invocation in its version (a task of it is computed through it).
+    expect(rel(taskCodeFiles(studyModule))).toEqual(expect.arrayContaining(["test/tasks/fixtures/study.ts", "lib/tasks/invoke.ts", "lib/tasks/encode.ts"]));
   });
   it("results round-trip exactly, typed arrays and non-finite numbers included", () => {
     const value = { a: Float64Array.from([1 / 3, NaN, -0, Infinity]), b: [1e-300, -Infinity], c: "x" };
