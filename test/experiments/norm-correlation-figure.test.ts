@@ -112,21 +112,25 @@ describe("norm-correlation figure (Cracking Figures 4, 14, 15, 17-22, 26)", () =
     expect(sound.fitRatio).toBe(Math.max(sound.fitRatioByParam.SP, sound.fitRatioByParam.NTP));
     expect(Object.keys(sound.fitRatioByParam)).toEqual(["SP", "NTP"]);
     expect(rec.calls.slice(2).map((c) => c.options)).toEqual([undefined, undefined]);
-    // A notebook's documented disagreement reaches that parametrisation's fit check only.
+    // A setting's documented disagreement reaches that parametrisation's fit check only; one for a parametrisation
+    // the figure does not run is ignored (Figure 4 runs SP and μP of TWO_LAYER_LINEAR, whose paper setting marks NTP too).
     const marked = recorder();
-    checkNormSoundness(fig, rng(9), marked.checks, { fitDisagreement: { NTP: "the protocol stops above the floor" } });
+    const markedFig = { ...fig, config: { ...fig.config, fitDisagreement: { NTP: "the protocol stops above the floor", muP: "not run" } } };
+    checkNormSoundness(markedFig, rng(9), marked.checks);
     expect(marked.calls.slice(2).map((c) => [c.name, c.options])).toEqual([
       ["SP: worst final loss / least-squares floor", undefined],
       ["NTP: worst final loss / least-squares floor", { disagreement: "the protocol stops above the floor" }],
     ]);
-    // The paper-scale marks of Figures 4, 14, 15 and 26 each name their parametrisation and the tolerance it fails.
+    // The paper setting of Figures 4, 14, 15 and 26 marks μP and NTP, each naming its parametrisation and the tolerance it fails; quick scale marks nothing.
+    expect(TWO_LAYER_LINEAR.paper.fitDisagreement).toEqual({ muP: MUP_FIT_DISAGREEMENT, NTP: NTP_FIT_DISAGREEMENT });
+    expect(TWO_LAYER_LINEAR.quick.fitDisagreement).toBeUndefined();
     for (const [p, why] of [["μP", MUP_FIT_DISAGREEMENT], ["NTP", NTP_FIT_DISAGREEMENT]]) {
       expect(why).toMatch(new RegExp(`^paper scale: ${p} as written in App\\. D\\.1\\.3 \\(.+\\), trained by the paper's own divide-by-10 rule, stops above 1\\.05 times the least-squares floor`));
     }
-    expect(() => checkNormSoundness(fig, rng(9), marked.checks, { fitDisagreement: { muP: "x" } })).toThrow("checkNormSoundness: options.fitDisagreement names muP, which is not a parametrisation of the figure (SP, NTP)");
-    expect(() => checkNormSoundness(fig, rng(9), marked.checks, { fitDisagreement: { SP: " " } })).toThrow("checkNormSoundness: options.fitDisagreement.SP must be a non-empty explanation or undefined");
-    const reluFig = { ...fig, config: { ...fig.config, activation: "relu" as const } };
-    expect(() => checkNormSoundness(reluFig, rng(9), marked.checks, { fitDisagreement: { SP: "x" } })).toThrow("checkNormSoundness: options.fitDisagreement applies to linear nets' least-squares floor; this figure's nets are relu");
+    const withFit = (fitDisagreement: object, activation: "linear" | "relu" = "linear") => ({ ...fig, config: { ...fig.config, activation, fitDisagreement } as NormFigureConfig });
+    expect(() => checkNormSoundness(withFit({ ntp: "x" }), rng(9), marked.checks)).toThrow("checkNormSoundness: fig.config.fitDisagreement names ntp, which is not a parametrisation (SP, muP, NTP)");
+    expect(() => checkNormSoundness(withFit({ SP: " " }), rng(9), marked.checks)).toThrow("checkNormSoundness: fig.config.fitDisagreement.SP must be a non-empty explanation");
+    expect(() => checkNormSoundness(withFit({ SP: "x" }, "relu"), rng(9), marked.checks)).toThrow("checkNormSoundness: fig.config.fitDisagreement applies to linear nets' least-squares floor; this figure's nets are relu");
     expect(rec.md[0]).toContain(`${sound.restarted} of ${sound.nets} nets were restarted`);
     expect(rec.md[0]).toContain(`${sound.atEpochLimit} stopped at the ${train.maxEpochs}-step limit`);
     expect(sound.atEpochLimit).toBe(fig.all.flatMap((s) => s.nets).filter((r) => r.train.stopped === "steps").length);

@@ -41,6 +41,12 @@ export interface NormFigureConfig {
   lr0: (param: Parametrization, value: number, config: NormFigureConfig) => number;
   /** The fresh small net (and its sample size) on which `checkNormSoundness` compares Lanczos with the dense Hessian. */
   small?: { net: NetSpec; n: number };
+  /**
+   * Per parametrisation, this setting's documented disagreement with the paper in the linear-net fit check (the
+   * paper's protocol stopping above the least-squares floor); `checkNormSoundness` passes it on as that check's
+   * `disagreement`. A parametrisation the figure does not run is ignored.
+   */
+  fitDisagreement?: Partial<Record<Parametrization, string>>;
 }
 
 /**
@@ -77,6 +83,20 @@ const gd = (c: NormFigureConfig) => c.train.optimizer === "gd";
 const TWO_LAYER_SMALL = { net: { activation: "linear", D: 3, K: 3, width: 8, depth: 2, param: "NTP" } as NetSpec, n: 64 };
 const DEEP_SMALL = (activation: "linear" | "relu") => ({ net: { activation, D: 2, K: 2, width: 5, depth: 4, param: "NTP" } as NetSpec, n: 40 });
 
+/** A trained linear net counts as fitted when its final loss is at most this many times the least-squares floor. */
+export const FIT_TOLERANCE = 1.05;
+
+/**
+ * The paper-scale outcomes of TWO_LAYER_LINEAR's fit check (its paper setting carries them, so Figures 4, 14, 15
+ * and 26 mark them at paper scale only): μP and NTP as written, trained by the paper's own rule, stop above the
+ * least-squares floor at large D, measured on the shared nets (results/tasks/).
+ */
+const protocolStopsAboveFloor = (param: string, asWritten: string) =>
+  `paper scale: ${param} as written in App. D.1.3 (${asWritten}), trained by the paper's own divide-by-10 rule, ` +
+  `stops above ${FIT_TOLERANCE} times the least-squares floor at large D (the studies above it are listed below): there the paper's "trained" ${param} nets have not fitted the data`;
+export const MUP_FIT_DISAGREEMENT = protocolStopsAboveFloor("μP", "variance fan-out/fan-in, rate η/fan-in");
+export const NTP_FIT_DISAGREEMENT = protocolStopsAboveFloor("NTP", "N(0,1) weights, each layer's output times 1/√fan-in, one rate η for every layer");
+
 /**
  * Two-layer linear nets, D = K swept (Figures 4, 14, 15, 26; App. D.1.2-D.1.4). Rate (D.1.4): 1e-2, and 1 for μP at
  * large D ("large" is not defined: we take D >= 8); full-batch GD takes eta * n / 128, one SGD epoch's worth of
@@ -87,23 +107,12 @@ export const TWO_LAYER_LINEAR: NormFigureSetting = (() => {
   const base = { activation: "linear", params: ALL_PARAMS, sweep: "D", lr0, small: TWO_LAYER_SMALL } as const;
   return {
     quick: { ...base, values: [1, 2, 4, 8], width: 16, nets: 30, n: 1024, train: quickProtocol(3000) },
-    paper: { ...base, values: [1, 2, 5, 10, 20, 30, 50, 70, 100], ...PAPER_NETS },
+    paper: {
+      ...base, values: [1, 2, 5, 10, 20, 30, 50, 70, 100], ...PAPER_NETS,
+      fitDisagreement: { muP: MUP_FIT_DISAGREEMENT, NTP: NTP_FIT_DISAGREEMENT },
+    },
   };
 })();
-
-/** A trained linear net counts as fitted when its final loss is at most this many times the least-squares floor. */
-export const FIT_TOLERANCE = 1.05;
-
-/**
- * The paper-scale outcomes of TWO_LAYER_LINEAR's fit check (Figures 4, 14, 15, 26 pass them as
- * `checkNormSoundness`'s `fitDisagreement` at paper scale): μP and NTP as written, trained by the paper's own rule,
- * stop above the least-squares floor at large D, measured on the shared nets (results/tasks/).
- */
-const protocolStopsAboveFloor = (param: string, asWritten: string) =>
-  `paper scale: ${param} as written in App. D.1.3 (${asWritten}), trained by the paper's own divide-by-10 rule, ` +
-  `stops above ${FIT_TOLERANCE} times the least-squares floor at large D (the studies above it are listed below): there the paper's "trained" ${param} nets have not fitted the data`;
-export const MUP_FIT_DISAGREEMENT = protocolStopsAboveFloor("μP", "variance fan-out/fan-in, rate η/fan-in");
-export const NTP_FIT_DISAGREEMENT = protocolStopsAboveFloor("NTP", "N(0,1) weights, each layer's output times 1/√fan-in, one rate η for every layer");
 
 /**
  * Deep linear nets at D = K = 1, depth B swept, spectral μP (Figures 17 and 19 read the same nets; App. D.1.3-D.1.4).
@@ -273,27 +282,25 @@ export function medianLossOverNoise(s: Study): number {
  * loss (<= 1); under the paper's (SGD) protocol also that no net stopped at the epoch bound instead of by the rule.
  * A Markdown line reports the fit (and every study above the floor's tolerance), the restarts, the nets at the epoch
  * or step limit and the studies' time.
+ * A parametrisation's fit check carries the documented disagreement `fig.config.fitDisagreement` gives it.
  * @param checks lib/notebook itself (`import * as notebook from "./lib/notebook"`) or any object with these functions
- * @param options.fitDisagreement per parametrisation, the notebook's documented disagreement for its linear-net fit
- *   check (the paper's protocol not reaching the floor), passed on as the check's `disagreement`
  */
 export function checkNormSoundness(
   fig: NormFigure,
   gen: Rng,
   checks: Pick<NotebookChecks, "check" | "checkAtMost" | "markdown">,
-  options: { fitDisagreement?: Partial<Record<Parametrization, string | undefined>> } = {},
 ): NormFigureSoundness {
   const fn = "checkNormSoundness";
   const { check, checkAtMost, markdown } = requireChecks(fn, checks, ["check", "checkAtMost", "markdown"]);
   const small = fig?.config?.small;
   if (!small || !small.net || !(Number.isInteger(small.n) && small.n >= 1)) throw new TypeError(`${fn}: fig.config.small must give the small net and its sample size, { net, n }`);
-  const fitDisagreement = options?.fitDisagreement ?? {};
+  const fitDisagreement = fig.config.fitDisagreement ?? {};
   for (const [p, why] of Object.entries(fitDisagreement)) {
-    if (!(fig.config.params as readonly string[]).includes(p)) throw new RangeError(`${fn}: options.fitDisagreement names ${p}, which is not a parametrisation of the figure (${fig.config.params.join(", ")})`);
-    if (why !== undefined && (typeof why !== "string" || why.trim() === "")) throw new TypeError(`${fn}: options.fitDisagreement.${p} must be a non-empty explanation or undefined`);
+    if (!(ALL_PARAMS as readonly string[]).includes(p)) throw new RangeError(`${fn}: fig.config.fitDisagreement names ${p}, which is not a parametrisation (${ALL_PARAMS.join(", ")})`);
+    if (typeof why !== "string" || why.trim() === "") throw new TypeError(`${fn}: fig.config.fitDisagreement.${p} must be a non-empty explanation`);
   }
-  if (fig.config.activation !== "linear" && Object.values(fitDisagreement).some((w) => w !== undefined)) {
-    throw new RangeError(`${fn}: options.fitDisagreement applies to linear nets' least-squares floor; this figure's nets are ${fig.config.activation}`);
+  if (fig.config.activation !== "linear" && Object.keys(fitDisagreement).length > 0) {
+    throw new RangeError(`${fn}: fig.config.fitDisagreement applies to linear nets' least-squares floor; this figure's nets are ${fig.config.activation}`);
   }
   const sound = normFigureSoundness(fig, small.net, small.n, gen);
   const where = small.net.depth !== 2 ? `, depth ${small.net.depth}` : small.net.activation === "relu" ? ", ReLU net" : "";
