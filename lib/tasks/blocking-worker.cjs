@@ -38,18 +38,16 @@ async function runJob(job) {
         const kernels = join(__dirname, "..", "linalg", "kernels", "index.ts");
         const k = existsSync(kernels) ? require(kernels) : {};
         setup = {
-          blas: typeof k.setBlasThreads === "function" ? k.setBlasThreads : () => {},
           kernels: typeof k.useBackend === "function" ? k.useBackend : () => {},
           invokeTask: require(join(__dirname, "invoke.ts")).invokeTask,
           encodeResult: require(join(__dirname, "encode.ts")).encodeResult,
           writeTask: require(join(__dirname, "store.ts")).writeTask,
         };
       }
-      // One BLAS thread per worker, set for every job: the setting is process-wide, and the main thread
-      // takes its own count back between jobs (a multi-threaded BLAS changes the last bits).
-      // The main thread's kernels (a test or a notebook may have switched them with useBackend).
+      // The main thread's kernels (a test or a notebook may have switched them with useBackend); invokeTask
+      // sets the one BLAS thread for every task (the setting is process-wide, and the main thread takes its own
+      // count back between jobs).
       if (job.backend) setup.kernels(job.backend);
-      setup.blas(1);
       fn = require(modulePath)[run];
       if (typeof fn !== "function") throw new Error(`runTasksBlocking: ${modulePath} exports no function "${run}"`);
     } catch (e) {

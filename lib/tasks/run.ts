@@ -199,8 +199,8 @@ export function runTasksSync<P, R>(spec: StudyTasks<P>, run: (params: P, gen: Rn
   if (typeof run !== "function") throw new TypeError("runTasksSync: run must be the task function");
   const p = prepare<P, R>(spec, "runTasksSync");
   const progress = new Progress(spec.study, p.tasks.length, p.stored.length, p.todo.length, p.log, p.every);
+  // invokeTask sets the (process-wide) BLAS library to one thread; the caller gets its own count back.
   const threads = backendInfo().threads;
-  setBlasThreads(1);
   try {
     computeInline(p, run, progress);
   } finally {
@@ -238,7 +238,7 @@ export async function runTasks<P, R>(spec: StudyTasks<P>, run: string): Promise<
   if (p.todo.length > 0) {
     const progress = new Progress(spec.study, p.tasks.length, p.stored.length, p.todo.length, p.log, p.every);
     p.log(`tasks ${spec.study}: ${size} worker thread${size > 1 ? "s" : ""}`);
-    // The workers set the (process-wide) BLAS library to one thread; the main job gets its own count back.
+    // The workers' invokeTask sets the (process-wide) BLAS library to one thread; the main job gets its own count back.
     const threads = backendInfo().threads;
     const timer = setInterval(() => progress.tick(), Math.min(p.every * 1000, 10_000));
     const workers: Worker[] = [];
@@ -350,7 +350,6 @@ export function runTasksBlocking<P, R>(spec: StudyTasks<P>, run: string, fn: Tas
   const threads = backendInfo().threads;
   const inline = (why: string) => {
     if (why) p.log(`tasks ${spec.study}: ${why}: running the tasks in this thread`);
-    setBlasThreads(1);
     try {
       computeInline(p, fn as (params: P, gen: Rng, context: TaskContext) => R, progress);
     } finally {

@@ -10,12 +10,11 @@ require("./register-ts.cjs");
 
 const root = join(__dirname, "..", "..");
 const kernels = join(root, "lib", "linalg", "kernels", "index.ts");
-// One BLAS thread per worker: the workers already use the cores.
-if (existsSync(kernels)) {
+// The main thread's kernels (a test or a notebook may have switched them with useBackend); invokeTask sets
+// the one BLAS thread.
+if (existsSync(kernels) && workerData.backend) {
   const k = require(kernels);
-  // The main thread's kernels (a test or a notebook may have switched them with useBackend).
-  if (workerData.backend && typeof k.useBackend === "function") k.useBackend(workerData.backend);
-  if (typeof k.setBlasThreads === "function") k.setBlasThreads(1);
+  if (typeof k.useBackend === "function") k.useBackend(workerData.backend);
 }
 const { invokeTask } = require(join(__dirname, "invoke.ts"));
 const { encodeResult } = require(join(__dirname, "encode.ts"));

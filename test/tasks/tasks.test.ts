@@ -7,8 +7,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFile
 import { tmpdir } from "os";
 import { join, relative } from "path";
 import { canonicalJson, decodeResult, encodeResult, inShard, moduleFiles, parseShard, planTasks, readTask, runTasks, runTasksSync, ShardPendingError, sourceVersion, studyDir, taskCodeFiles, taskKey, taskPath } from "../../lib/tasks";
-import { backendTask, spectrumTask } from "./fixtures/study";
-import { availableBackends, backendName, useBackend } from "../../lib/linalg/kernels";
+import { backendTask, spectrumTask, threadsTask } from "./fixtures/study";
+import { availableBackends, backendInfo, backendName, setBlasThreads, useBackend } from "../../lib/linalg/kernels";
 import { runTasksBlocking } from "../../lib/tasks/run";
 
 const root = join(__dirname, "..", "..");
@@ -177,6 +177,23 @@ describe("worker threads", () => {
       expect(runTasksBlocking(s("w/backend-blocking", 2), "backendTask", backendTask).results).toEqual([other, other, other]);
     } finally {
       useBackend(prev);
+    }
+  }, 60_000);
+
+  it("every task computes with one BLAS thread, here and in either kind of worker, and the caller gets its count back", async () => {
+    const s = (study: string) => ({ study, seed: 3, params: [{ n: 1 }, { n: 2 }, { n: 3 }], module: studyModule, workers: 2, log });
+    const before = backendInfo().threads;
+    setBlasThreads(2);
+    const caller = backendInfo().threads; // 2 on the native backend; the others always compute with one
+    try {
+      expect(runTasksSync(s("w/threads-inline"), threadsTask).results).toEqual([1, 1, 1]);
+      expect(backendInfo().threads).toBe(caller);
+      expect((await runTasks(s("w/threads-async"), "threadsTask")).results).toEqual([1, 1, 1]);
+      expect(backendInfo().threads).toBe(caller);
+      expect(runTasksBlocking(s("w/threads-blocking"), "threadsTask", threadsTask).results).toEqual([1, 1, 1]);
+      expect(backendInfo().threads).toBe(caller);
+    } finally {
+      setBlasThreads(before);
     }
   }, 60_000);
 
